@@ -1,0 +1,1 @@
+//! ppcr: test harness and emulator-backed restore simulator for PowerPC checkpoint/restart.
