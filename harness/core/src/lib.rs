@@ -11,3 +11,5 @@
 
 pub mod cpu;
 pub mod format;
+pub mod policy;
+pub mod synth;

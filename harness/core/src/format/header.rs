@@ -333,7 +333,7 @@ pub(crate) fn encode_header(w: &mut Writer, h: &Header) {
     w.u64(0); // total_len, patched once known
     w.u8(h.flavour.code());
     w.u8(h.abi.code());
-    w.u8(u8::from(c.cpu64) * CPU_FLAG_64 | u8::from(c.true_le) * CPU_FLAG_TRUE_LE);
+    w.u8((u8::from(c.cpu64) * CPU_FLAG_64) | (u8::from(c.true_le) * CPU_FLAG_TRUE_LE));
     w.u8(0);
     w.u32(h.source.pvr);
     w.u32(c.hwcap);

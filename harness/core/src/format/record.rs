@@ -108,6 +108,17 @@ impl RecordKind {
     }
 }
 
+impl std::str::FromStr for RecordKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Self::from_name(s).ok_or_else(|| {
+            let names: Vec<_> = Self::OPTIONAL.iter().map(|k| k.name()).collect();
+            format!("unknown record '{s}' (known: {})", names.join(", "))
+        })
+    }
+}
+
 impl fmt::Display for RecordKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -139,8 +150,8 @@ pub const SPE_LEN: usize = 32 * 4 + 8 + 4;
 pub const DABR_LEN: usize = 16;
 /// Most DAWR slots a record may carry (POWER10 has two).
 pub const MAX_DAWR_SLOTS: usize = 2;
-/// dbcr0–2, iac1–4, dac1–2, dvc1–2 as u64, then three in-use masks and 5 reserved bytes.
-pub const BOOKE_DEBUG_LEN: usize = 13 * 8 + 8;
+/// dbcr0–2, iac1–4, dac1–2, dvc1–2 (11 × u64), then three in-use masks and 5 reserved bytes.
+pub const BOOKE_DEBUG_LEN: usize = 11 * 8 + 8;
 
 /// The main state: the `pt_regs` slots every image carries.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -323,7 +334,7 @@ impl DawrSlot {
     }
 
     /// Length of the watched range in bytes (MRD+1 doublewords).
-    pub fn len(&self) -> u64 {
+    pub fn range_len(&self) -> u64 {
         (((self.dawrx >> dawrx_bits::MRD_SHIFT) & dawrx_bits::MRD_MASK) + 1) * 8
     }
 
@@ -335,7 +346,7 @@ impl DawrSlot {
     /// Whether the range (and its flags) is expressible as one DABR watch:
     /// at most one aligned doubleword.
     pub fn fits_dabr(&self) -> bool {
-        self.len() <= 8
+        self.range_len() <= 8
     }
 }
 
