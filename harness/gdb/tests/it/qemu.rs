@@ -7,15 +7,24 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use ppcr_gdb::{BreakpointKind, ByteOrder, Client, GdbError, StopReply, TargetDescription};
+use ppcr_gdb::{
+    BreakpointKind, ByteOrder, Client, GdbError, ResumeAction, StopReply, TargetDescription,
+    VContAction,
+};
 use tokio::net::UnixStream;
 use tokio::process::{Child, Command};
 
-/// The raw `-bios` image: at 0x100 `li r3,0x42` then `b .` (big-endian).
+/// The raw `-bios` image (big-endian): at 0x100 `li r3,0x42`, at 0x104
+/// `stw r3,0x2000(0)`, at 0x108 `b .`.
 fn firmware() -> Vec<u8> {
     let mut image = vec![0u8; 0x200];
-    image[0x100..0x104].copy_from_slice(&0x3860_0042u32.to_be_bytes());
-    image[0x104..0x108].copy_from_slice(&0x4800_0000u32.to_be_bytes());
+    for (at, insn) in [
+        (0x100, 0x3860_0042u32),
+        (0x104, 0x9060_2000),
+        (0x108, 0x4800_0000),
+    ] {
+        image[at..at + 4].copy_from_slice(&insn.to_be_bytes());
+    }
     image
 }
 
@@ -252,6 +261,25 @@ async fn power10_pseries() {
     assert_eq!(be64(gdb.read_register(64).await.unwrap().as_bytes()), 0x104);
     assert_eq!(be64(gdb.read_register(3).await.unwrap().as_bytes()), 0x42);
 
+    // A write watchpoint catches `stw r3,0x2000(0)`.
+    gdb.insert_breakpoint(BreakpointKind::WriteWatch, 0x2000, 4)
+        .await
+        .unwrap();
+    gdb.resume().await.unwrap();
+    let StopReply::Stopped(s) = gdb.wait_for_stop().await.unwrap() else {
+        panic!("watchpoint not hit")
+    };
+    assert_eq!(s.signal, 5);
+    // QEMU 10.0.2 quirk: on ISA 2.07S CPUs (POWER8 and later) the stop
+    // reply of a gdb watchpoint lacks `watch:addr` (POWER7 has it), and the
+    // stop comes after the store. Callers must not rely on the reason.
+    assert_eq!(s.reason, None, "QEMU now reports the watch reason: {s:?}");
+    assert_eq!(be64(gdb.read_register(64).await.unwrap().as_bytes()), 0x108);
+    assert_eq!(gdb.read_memory(0x2000, 4).await.unwrap(), [0, 0, 0, 0x42]);
+    gdb.remove_breakpoint(BreakpointKind::WriteWatch, 0x2000, 4)
+        .await
+        .unwrap();
+
     // Continue into `b .`: still running after a short wait, then interrupt.
     gdb.resume().await.unwrap();
     let e = gdb
@@ -260,12 +288,12 @@ async fn power10_pseries() {
         .await
         .unwrap_err();
     assert!(matches!(e, GdbError::Timeout { .. }), "{e}");
-    assert!(gdb.poisoned().is_none());
+    assert!(gdb.poisoned().is_none() && gdb.is_running());
     let StopReply::Stopped(s) = gdb.interrupt().await.unwrap() else {
         panic!("interrupt did not stop")
     };
     assert_eq!(s.signal, 2, "SIGINT after an interrupt");
-    assert_eq!(be64(gdb.read_register(64).await.unwrap().as_bytes()), 0x104);
+    assert_eq!(be64(gdb.read_register(64).await.unwrap().as_bytes()), 0x108);
 
     // A software breakpoint is hit.
     gdb.write_register(64, &0x100u64.to_be_bytes())
@@ -283,6 +311,20 @@ async fn power10_pseries() {
     gdb.remove_breakpoint(BreakpointKind::Software, 0x104, 4)
         .await
         .unwrap();
+
+    // vCont: step the one vCPU by its thread id.
+    assert_eq!(gdb.vcont_actions().await.unwrap(), ["c", "C", "s", "S"]);
+    gdb.vcont(&[VContAction {
+        action: ResumeAction::Step,
+        thread: Some(threads[0]),
+    }])
+    .await
+    .unwrap();
+    assert!(matches!(
+        gdb.wait_for_stop().await.unwrap(),
+        StopReply::Stopped(_)
+    ));
+    assert_eq!(be64(gdb.read_register(64).await.unwrap().as_bytes()), 0x108);
 
     assert!(gdb.transcript().entries().len() > 10);
     qemu.stop().await;
@@ -345,6 +387,63 @@ async fn g3_750_g3beige() {
 #[test]
 fn firmware_is_what_the_tests_expect() {
     let f = firmware();
-    assert_eq!(&f[0x100..0x108], &[0x38, 0x60, 0x00, 0x42, 0x48, 0, 0, 0]);
+    assert_eq!(
+        &f[0x100..0x10c],
+        &[0x38, 0x60, 0x00, 0x42, 0x90, 0x60, 0x20, 0x00, 0x48, 0, 0, 0]
+    );
     assert!(Path::new("/tmp").is_dir());
+}
+
+/// The process state letter from /proc (`None` once the pid is reaped).
+fn proc_state(pid: i32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+#[test]
+fn qemu_dies_with_the_thread_that_spawned_it() {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawner = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async {
+            let (qemu, gdb) = Qemu::start(
+                "qemu-system-ppc64",
+                &["-M", "pseries", "-cpu", "power10", "-m", "256"],
+                true,
+            )
+            .await;
+            let pid = qemu.child.id().expect("running") as i32;
+            tx.send((pid, qemu._dir.path().to_path_buf())).unwrap();
+            // Skip every drop guard: only PR_SET_PDEATHSIG is left.
+            std::mem::forget(gdb);
+            std::mem::forget(qemu);
+        });
+        panic!("the spawning thread dies (expected by this test)");
+    });
+    let (pid, dir) = rx.recv().expect("QEMU started");
+    // SAFETY: plain syscalls on integers.
+    let (its_group, our_group) = unsafe { (libc::getpgid(pid), libc::getpgid(0)) };
+    assert_eq!(
+        its_group, our_group,
+        "QEMU must stay in the test's process group"
+    );
+    assert!(spawner.join().is_err());
+    let start = Instant::now();
+    loop {
+        match proc_state(pid) {
+            None | Some('Z') | Some('X') => break,
+            Some(_) => {}
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "QEMU {pid} outlived its spawning thread"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // SAFETY: reaps our own child; WNOHANG never blocks.
+    unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) };
+    let _ = std::fs::remove_dir_all(dir);
 }
