@@ -518,7 +518,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
         self.start_running("c", b"c").await
     }
 
-    /// `s`: single-steps and waits for the stop reply.
+    /// `s`: single-steps and waits for the stop reply. Sending and waiting
+    /// each get the deadline; if the wait times out the target counts as
+    /// running (use [`Client::wait_for_stop`] or [`Client::interrupt`]).
     pub async fn step(&mut self) -> Result<StopReply> {
         self.start_running("s", b"s").await?;
         self.wait_for_stop().await

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use ppcr_gdb::packet::{checksum, frame};
 use ppcr_gdb::{Client, Config};
-use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, DuplexStream};
 
 /// Deadline used by the fault tests: short, so each test stays well under
 /// a second.
@@ -21,22 +21,24 @@ pub fn pair() -> (Client<DuplexStream>, Stub) {
 /// [`pair`] with a custom client configuration.
 pub fn pair_with(config: Config) -> (Client<DuplexStream>, Stub) {
     let (a, b) = tokio::io::duplex(1 << 16);
-    (
-        Client::with_config(a, config),
-        Stub {
-            io: b,
-            buf: Vec::new(),
-        },
-    )
+    (Client::with_config(a, config), Stub::new(b))
 }
 
 /// The stub side: reads what the client sends, writes scripted bytes.
-pub struct Stub {
-    pub io: DuplexStream,
+pub struct Stub<T = DuplexStream> {
+    pub io: T,
     buf: Vec<u8>,
 }
 
-impl Stub {
+impl<T: AsyncRead + AsyncWrite + Unpin> Stub<T> {
+    /// A stub over any stream.
+    pub fn new(io: T) -> Self {
+        Stub {
+            io,
+            buf: Vec::new(),
+        }
+    }
+
     async fn fill(&mut self) -> bool {
         let mut tmp = [0u8; 4096];
         match self.io.read(&mut tmp).await {

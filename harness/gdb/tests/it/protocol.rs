@@ -375,3 +375,26 @@ fn client_futures_are_send() {
 fn hex(b: &[u8]) -> String {
     ppcr_gdb::packet::hex_encode(b)
 }
+
+#[tokio::test]
+async fn connect_unix_reaches_a_listener_and_names_a_missing_socket() {
+    let dir = tempfile::Builder::new()
+        .prefix("ppcr-gdb")
+        .tempdir_in("/tmp")
+        .unwrap();
+    let path = dir.path().join("gdb.sock");
+    let e = ppcr_gdb::Client::connect_unix(&path).await.unwrap_err();
+    assert!(matches!(e, GdbError::Connect { .. }), "{e}");
+    assert!(e.to_string().contains("gdb.sock"), "{e}");
+
+    let listener = tokio::net::UnixListener::bind(&path).unwrap();
+    let stub = tokio::spawn(async move {
+        let (io, _) = listener.accept().await.unwrap();
+        let mut s = crate::fake::Stub::new(io);
+        s.answer("g", b"2a").await;
+    });
+    let mut c = ppcr_gdb::Client::connect_unix(&path).await.unwrap();
+    assert_eq!(c.read_registers().await.unwrap(), [0x2a]);
+    stub.await.unwrap();
+    assert!(format!("{c:?}").contains("running: false"));
+}
