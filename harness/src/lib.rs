@@ -1,1 +1,2 @@
 //! ppcr: test harness and emulator-backed restore simulator for PowerPC checkpoint/restart.
+pub mod cli;

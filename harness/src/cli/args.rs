@@ -1,0 +1,170 @@
+//! The command-line grammar (clap derive).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use ppcr_core::format::{Flavour, RecordKind};
+use ppcr_core::policy::Policy;
+use std::path::PathBuf;
+
+/// ppcr: a test harness and emulator-backed restore simulator for PowerPC
+/// checkpoint/restart.
+///
+/// Exit status: 0 success, 1 refused or check failed, 2 bad input or usage.
+#[derive(Debug, Parser)]
+#[command(name = "ppcr", version, propagate_version = true)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace; or PPCR_LOG=filter).
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the CPU-model catalogue: machine, flavours, capabilities, sources.
+    Cpus(CpusArgs),
+    /// Decide whether an image may be restored on a target CPU.
+    Check(CheckArgs),
+    /// Create, inspect, verify, compare and convert images.
+    #[command(subcommand)]
+    Image(ImageCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CpusArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Print each model's sources too.
+    #[arg(long)]
+    pub sources: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The image file.
+    pub file: PathBuf,
+    /// The target CPU model (catalogue name, QEMU alias or versioned name).
+    #[arg(long)]
+    pub target: String,
+    /// The policy to apply.
+    #[arg(long, value_enum, default_value_t = PolicyArg::Hwcap)]
+    pub policy: PolicyArg,
+    /// Print the verdict as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Policy names on the command line.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PolicyArg {
+    /// Target capability set equals the source's.
+    Strict,
+    /// Every present record restorable on the target, plus flavour checks.
+    Records,
+    /// `records` plus every hwcap the process observed (recommended).
+    Hwcap,
+}
+
+impl From<PolicyArg> for Policy {
+    fn from(p: PolicyArg) -> Self {
+        match p {
+            PolicyArg::Strict => Policy::Strict,
+            PolicyArg::Records => Policy::Records,
+            PolicyArg::Hwcap => Policy::Hwcap,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImageCommand {
+    /// Write a valid synthetic image (deterministic contents from the seed).
+    New(NewArgs),
+    /// Print an image's header, records and segments.
+    Inspect(InspectArgs),
+    /// Check an image's structure and checksum.
+    Verify(VerifyArgs),
+    /// Compare two images register by register (exit 1 when they differ).
+    Diff(DiffArgs),
+    /// Rewrite an image for a target CPU where that is lossless (DABR <-> DAWR).
+    Convert(ConvertArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Source CPU model.
+    #[arg(long)]
+    pub cpu: String,
+    /// Process flavour.
+    #[arg(long, value_parser = parse_flavour)]
+    pub flavour: Flavour,
+    /// Comma list of records: fpr,vmx,vsx,spe,dabr,dawr,booke-debug, or `none`.
+    #[arg(long, value_parser = parse_records)]
+    pub records: RecordList,
+    /// Seed for the register contents.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Output file.
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// The image file.
+    pub file: PathBuf,
+    /// Print JSON (register values as hex strings).
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The image file.
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// First image.
+    pub a: PathBuf,
+    /// Second image.
+    pub b: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The image file.
+    pub file: PathBuf,
+    /// The target CPU model.
+    #[arg(long = "for")]
+    pub target: String,
+    /// Output file.
+    #[arg(short, long)]
+    pub output: PathBuf,
+}
+
+/// Parsed `--records`.
+#[derive(Debug, Clone)]
+pub struct RecordList(pub Vec<RecordKind>);
+
+fn parse_flavour(s: &str) -> Result<Flavour, String> {
+    Flavour::from_name(s).ok_or_else(|| format!("unknown flavour '{s}' (ppc32, ppc64, ppc64le)"))
+}
+
+fn parse_records(s: &str) -> Result<RecordList, String> {
+    if s == "none" {
+        return Ok(RecordList(Vec::new()));
+    }
+    let mut out = Vec::new();
+    for name in s.split(',').map(str::trim) {
+        let kind: RecordKind = name.parse()?;
+        if kind == RecordKind::Main {
+            return Err("`main` is always present; list only optional records".into());
+        }
+        if !out.contains(&kind) {
+            out.push(kind);
+        }
+    }
+    Ok(RecordList(out))
+}

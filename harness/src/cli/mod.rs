@@ -1,0 +1,69 @@
+//! Layer 8 — the `ppcr` command line: argument parsing, dispatch, exit codes.
+
+mod args;
+mod check;
+mod cpus;
+mod exit;
+mod files;
+mod image;
+mod render;
+
+pub use args::Cli;
+pub use exit::ExitStatus;
+
+use clap::Parser;
+use std::process::ExitCode;
+
+/// Runs the command line and maps the outcome to an exit code:
+/// 0 success, 1 refused or check failed, 2 bad input or usage.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => {
+                    ExitCode::SUCCESS
+                }
+                _ => ExitStatus::BadInput.into(),
+            };
+        }
+    };
+    init_tracing(cli.verbose);
+    match run(cli) {
+        Ok(status) => status.into(),
+        Err(e) => {
+            eprintln!("ppcr: error: {e:#}");
+            ExitStatus::BadInput.into()
+        }
+    }
+}
+
+fn init_tracing(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PPCR_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Dispatches a parsed command line.
+pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
+    use args::{Command, ImageCommand};
+    match cli.command {
+        Command::Cpus(a) => cpus::run(&a),
+        Command::Check(a) => check::run(&a),
+        Command::Image(ImageCommand::New(a)) => image::new(&a),
+        Command::Image(ImageCommand::Inspect(a)) => image::inspect(&a),
+        Command::Image(ImageCommand::Verify(a)) => image::verify(&a),
+        Command::Image(ImageCommand::Diff(a)) => image::diff(&a),
+        Command::Image(ImageCommand::Convert(a)) => image::convert(&a),
+    }
+}
