@@ -267,11 +267,12 @@ pub fn scan(buf: &mut Vec<u8>, max_payload: usize) -> Result<Option<Frame>, TooL
             Ok(Some(Frame::Nak))
         }
         b'$' | b'%' => {
-            // A new start byte before the end marker means the earlier packet
-            // was cut short: hand it back as junk.
+            // A `$` before the end marker means the earlier packet was cut
+            // short: hand it back as junk. (`%` is ordinary data inside a
+            // packet; only `$`, `#` and `}` are always escaped.)
             let body = &buf[1..];
             let end = body.iter().position(|&b| b == b'#');
-            let restart = body.iter().position(|&b| b == b'$' || b == b'%');
+            let restart = body.iter().position(|&b| b == b'$');
             if let Some(r) = restart {
                 if end.is_none_or(|e| r < e) {
                     let junk: Vec<u8> = buf.drain(..=r).collect();
@@ -474,6 +475,15 @@ mod tests {
         assert_eq!(frames[0], Frame::Junk(b"$abc".to_vec()));
         assert!(frames[1].checksum_ok());
         assert!(rest.is_empty());
+    }
+
+    #[test]
+    fn percent_inside_a_packet_is_data() {
+        // Found by proptest: '%' starts a notification only between packets.
+        let mut buf = frame(b"a%b");
+        let f = scan(&mut buf, 100).unwrap().unwrap();
+        assert!(f.checksum_ok(), "{f:?}");
+        assert!(buf.is_empty());
     }
 
     #[test]
