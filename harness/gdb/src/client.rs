@@ -434,7 +434,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
         deadline!(self, &op, poison_on_timeout = true, async {
             self.ensure_supported().await?;
             let chunk = ((self.packet_size() - 8) / 2).max(1);
-            let mut out = Vec::with_capacity(len);
+            // The caller chose len, but it may come from a hostile image: cap the
+            // up-front allocation.
+            let mut out = Vec::with_capacity(len.min(1 << 20));
             while out.len() < len {
                 let at = addr + out.len() as u64;
                 let want = (len - out.len()).min(chunk);
@@ -556,7 +558,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin + Send> Client<S> {
                 cmd.push_str(&format!(":{t}"));
             }
         }
-        self.start_running(&cmd.clone(), cmd.as_bytes()).await
+        self.start_running(&cmd, cmd.as_bytes()).await
     }
 
     /// Waits for the stop reply after a resume, within the deadline. A
