@@ -13,7 +13,7 @@
 //!   `target.xml` and its includes.
 //! - [`StopReply`] — `S`/`T`/`W`/`X` replies.
 //! - [`RegisterValue`] and [`ByteOrder`] — raw register bytes; the caller
-//!   picks the byte order (QEMU follows the guest's current MSR[LE]).
+//!   picks the byte order (QEMU follows the guest's current `MSR[LE]`).
 //! - [`GdbError`] — one variant per failure.
 //! - [`packet`] — framing, checksums, run-length decoding, escaping.
 //!

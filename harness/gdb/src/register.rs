@@ -1,7 +1,7 @@
 //! Register values as raw bytes, and their explicit decoding.
 //!
 //! QEMU sends register bytes in the guest's *current* byte order (it swaps
-//! per MSR[LE]), so the client never guesses: the caller says which
+//! per `MSR[LE]`), so the client never guesses: the caller says which
 //! [`ByteOrder`] to use.
 
 use crate::error::{GdbError, Result};
