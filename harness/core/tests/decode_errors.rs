@@ -372,3 +372,14 @@ fn ppc32_values_must_fit() {
         "r5 = 0x100000000 does not fit a 32-bit slot of a ppc32 image"
     );
 }
+
+#[test]
+fn verify_agrees_with_decode() {
+    let good = valid();
+    assert_eq!(Image::verify(&good), Ok(()));
+    let mut bad = valid();
+    let (_, seg) = frames(&bad);
+    put_u32(&mut bad, seg + 8 + 16, 8);
+    reseal(&mut bad);
+    assert_eq!(Image::verify(&bad).unwrap_err(), decode(&bad));
+}

@@ -250,68 +250,78 @@ impl Image {
 
     /// Decodes and validates an image.
     pub fn decode(bytes: &[u8]) -> Result<Image, DecodeError> {
-        let len = bytes.len() as u64;
-        if bytes.len() < MIN_IMAGE_LEN {
-            // Still report a wrong magic first when there are enough bytes for it.
-            if bytes.len() >= 8 && bytes[..8] != super::header::MAGIC {
-                let mut found = [0u8; 8];
-                found.copy_from_slice(&bytes[..8]);
-                return Err(DecodeError::BadMagic { found });
-            }
-            return Err(DecodeError::TooShort {
-                len,
-                minimum: MIN_IMAGE_LEN as u64,
-            });
-        }
-        let mut r = Reader::new(bytes);
-        let pre = decode_preamble(&mut r)?;
-        if pre.total_len > MAX_IMAGE_LEN {
-            return Err(DecodeError::TooLarge {
-                declared: pre.total_len,
-                limit: MAX_IMAGE_LEN,
-            });
-        }
-        if pre.total_len > len {
-            return Err(DecodeError::TruncatedFile {
-                declared: pre.total_len,
-                actual: len,
-            });
-        }
-        if pre.total_len < len {
-            return Err(DecodeError::TrailingBytes {
-                declared: pre.total_len,
-                extra: len - pre.total_len,
-            });
-        }
-        let body_len = bytes.len() - TRAILER_LEN;
-        let stored = u32::from_le_bytes([
-            bytes[body_len],
-            bytes[body_len + 1],
-            bytes[body_len + 2],
-            bytes[body_len + 3],
-        ]);
-        let computed = crc32c::crc32c(&bytes[..body_len]);
-        if stored != computed {
-            return Err(DecodeError::ChecksumMismatch { stored, computed });
-        }
-        // From here on, read only the body: the trailer is not data.
-        let body = &bytes[..body_len];
-        let mut r = Reader::at(body, r.offset());
-        let header = decode_header(&mut r, &pre)?;
-        let cpu = decode_cpu(&mut r, &header)?;
-        let segments = decode_segments(&mut r)?;
-        if r.remaining() != 0 {
-            return Err(DecodeError::TrailingData {
-                offset: r.offset() as u64,
-                len: r.remaining() as u64,
-            });
-        }
-        Ok(Image {
-            header,
-            cpu,
-            segments,
-        })
+        decode_image(bytes, true)
     }
+
+    /// Validates an image exactly as [`Image::decode`] does, without copying
+    /// its memory segments: the checksum pass plus the field checks.
+    pub fn verify(bytes: &[u8]) -> Result<(), DecodeError> {
+        decode_image(bytes, false).map(drop)
+    }
+}
+
+fn decode_image(bytes: &[u8], keep_segments: bool) -> Result<Image, DecodeError> {
+    let len = bytes.len() as u64;
+    if bytes.len() < MIN_IMAGE_LEN {
+        // Still report a wrong magic first when there are enough bytes for it.
+        if bytes.len() >= 8 && bytes[..8] != super::header::MAGIC {
+            let mut found = [0u8; 8];
+            found.copy_from_slice(&bytes[..8]);
+            return Err(DecodeError::BadMagic { found });
+        }
+        return Err(DecodeError::TooShort {
+            len,
+            minimum: MIN_IMAGE_LEN as u64,
+        });
+    }
+    let mut r = Reader::new(bytes);
+    let pre = decode_preamble(&mut r)?;
+    if pre.total_len > MAX_IMAGE_LEN {
+        return Err(DecodeError::TooLarge {
+            declared: pre.total_len,
+            limit: MAX_IMAGE_LEN,
+        });
+    }
+    if pre.total_len > len {
+        return Err(DecodeError::TruncatedFile {
+            declared: pre.total_len,
+            actual: len,
+        });
+    }
+    if pre.total_len < len {
+        return Err(DecodeError::TrailingBytes {
+            declared: pre.total_len,
+            extra: len - pre.total_len,
+        });
+    }
+    let body_len = bytes.len() - TRAILER_LEN;
+    let stored = u32::from_le_bytes([
+        bytes[body_len],
+        bytes[body_len + 1],
+        bytes[body_len + 2],
+        bytes[body_len + 3],
+    ]);
+    let computed = crc32c::crc32c(&bytes[..body_len]);
+    if stored != computed {
+        return Err(DecodeError::ChecksumMismatch { stored, computed });
+    }
+    // From here on, read only the body: the trailer is not data.
+    let body = &bytes[..body_len];
+    let mut r = Reader::at(body, r.offset());
+    let header = decode_header(&mut r, &pre)?;
+    let cpu = decode_cpu(&mut r, &header)?;
+    let segments = decode_segments(&mut r, keep_segments)?;
+    if r.remaining() != 0 {
+        return Err(DecodeError::TrailingData {
+            offset: r.offset() as u64,
+            len: r.remaining() as u64,
+        });
+    }
+    Ok(Image {
+        header,
+        cpu,
+        segments,
+    })
 }
 
 fn decode_cpu(r: &mut Reader<'_>, header: &Header) -> Result<CpuState, DecodeError> {
@@ -378,7 +388,7 @@ fn r_body<'a>(r: &Reader<'a>) -> &'a [u8] {
     r.bytes()
 }
 
-fn decode_segments(r: &mut Reader<'_>) -> Result<Vec<Segment>, DecodeError> {
+fn decode_segments(r: &mut Reader<'_>, keep: bool) -> Result<Vec<Segment>, DecodeError> {
     let offset = r.offset() as u64;
     let count = u64::from(r.u32("segment count")?);
     r.zeros(4, "segment count reserved word")?;
@@ -392,7 +402,7 @@ fn decode_segments(r: &mut Reader<'_>) -> Result<Vec<Segment>, DecodeError> {
             available,
         });
     }
-    let mut segments = Vec::with_capacity(count as usize);
+    let mut segments = Vec::with_capacity(if keep { count as usize } else { 0 });
     let mut previous_end = 0u64;
     for index in 0..count as u32 {
         let at = r.offset() as u64;
@@ -426,9 +436,15 @@ fn decode_segments(r: &mut Reader<'_>) -> Result<Vec<Segment>, DecodeError> {
             needed: len,
             available: r.remaining() as u64,
         })?;
-        let data = r.take(len, "segment data")?.to_vec();
+        let data = r.take(len, "segment data")?;
         r.align8("segment padding")?;
-        segments.push(Segment { addr, flags, data });
+        if keep {
+            segments.push(Segment {
+                addr,
+                flags,
+                data: data.to_vec(),
+            });
+        }
     }
     Ok(segments)
 }
