@@ -92,24 +92,29 @@ impl Tail {
         lock(&self.buf).total()
     }
 
-    pub(crate) fn contains(&self, needle: &[u8]) -> bool {
-        let b = self.bytes();
-        needle.is_empty() || b.windows(needle.len()).any(|w| w == needle)
+    fn find_since(&self, needle: &[u8], since: u64) -> Option<u64> {
+        lock(&self.buf).find_since(needle, since)
     }
 
-    /// Waits until the tail contains `needle`. `Ok(true)` found,
-    /// `Ok(false)` the stream ended without it, `Err(())` timed out.
-    pub(crate) async fn wait_for(&self, needle: &[u8], timeout: Duration) -> Result<bool, ()> {
+    /// Waits until the bytes from stream offset `since` on contain
+    /// `needle`. `Ok(Some(end))` found (offset just past it), `Ok(None)`
+    /// the stream ended without it, `Err(())` timed out.
+    pub(crate) async fn wait_for(
+        &self,
+        needle: &[u8],
+        since: u64,
+        timeout: Duration,
+    ) -> Result<Option<u64>, ()> {
         let mut rx = self.progress.clone();
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             rx.borrow_and_update();
-            if self.contains(needle) {
-                return Ok(true);
+            if let Some(end) = self.find_since(needle, since) {
+                return Ok(Some(end));
             }
             match tokio::time::timeout_at(deadline, rx.changed()).await {
                 Ok(Ok(())) => {}
-                Ok(Err(_)) => return Ok(self.contains(needle)),
+                Ok(Err(_)) => return Ok(self.find_since(needle, since)),
                 Err(_) => return Err(()),
             }
         }

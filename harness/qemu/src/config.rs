@@ -28,6 +28,24 @@ impl Default for Timeouts {
     }
 }
 
+/// Whether and how the gdb stub is exposed. Both use a Unix socket in the
+/// run directory; neither opens a TCP port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum GdbStub {
+    /// No gdb stub.
+    #[default]
+    Off,
+    /// QEMU connects to the harness at startup (`server=off`); take the
+    /// stream with [`Guest::take_gdb_stream`](crate::Guest::take_gdb_stream).
+    /// One connection per guest: once closed, QEMU does not reconnect.
+    ConnectBack,
+    /// QEMU listens (`server=on,wait=off`) on
+    /// [`Guest::gdb_socket_path`](crate::Guest::gdb_socket_path); connect
+    /// (and reconnect) whenever you like. The socket exists by the time
+    /// `launch` returns.
+    Listen,
+}
+
 /// How to launch one QEMU.
 ///
 /// The crate always passes `-nodefaults -no-user-config -nographic`, a QMP
@@ -45,7 +63,7 @@ impl Default for Timeouts {
 pub struct LaunchConfig {
     pub(crate) binary: QemuBinary,
     pub(crate) args: Vec<OsString>,
-    pub(crate) gdb: bool,
+    pub(crate) gdb: GdbStub,
     pub(crate) timeouts: Timeouts,
     pub(crate) serial_capacity: usize,
     pub(crate) stderr_capacity: usize,
@@ -58,7 +76,7 @@ impl LaunchConfig {
         LaunchConfig {
             binary,
             args: Vec::new(),
-            gdb: false,
+            gdb: GdbStub::Off,
             timeouts: Timeouts::default(),
             serial_capacity: 64 * 1024,
             stderr_capacity: 16 * 1024,
@@ -82,11 +100,20 @@ impl LaunchConfig {
         self
     }
 
-    /// Also connects the gdb stub; take the stream with
-    /// [`Guest::take_gdb_stream`](crate::Guest::take_gdb_stream).
-    /// QEMU pauses the VM when the stub connects (it does so at startup).
-    pub fn gdb(mut self, on: bool) -> Self {
-        self.gdb = on;
+    /// `true`: [`GdbStub::ConnectBack`]; `false`: [`GdbStub::Off`].
+    /// QEMU pauses the VM whenever a gdb connection opens (for
+    /// connect-back that is at startup).
+    pub fn gdb(self, on: bool) -> Self {
+        self.gdb_stub(if on {
+            GdbStub::ConnectBack
+        } else {
+            GdbStub::Off
+        })
+    }
+
+    /// Chooses how the gdb stub is exposed.
+    pub fn gdb_stub(mut self, mode: GdbStub) -> Self {
+        self.gdb = mode;
         self
     }
 

@@ -101,7 +101,7 @@ pub enum QemuError {
         source: io::Error,
     },
     /// QEMU exited while the harness was waiting for it.
-    #[error("{label} (pid {pid}) exited {status} while {during}; stderr tail:\n{stderr}")]
+    #[error("{label} (pid {pid}) exited ({status}) while {during}; stderr tail:\n{stderr}")]
     Exited {
         /// The guest's label.
         label: String,
@@ -191,10 +191,12 @@ pub enum HmpFailure {
 /// Failure of one QMP exchange.
 ///
 /// A failure that leaves the stream in an unknown state (the connection
-/// closed, a line too long to buffer, a write that did not finish) makes the
-/// client refuse further commands with [`QmpError::Closed`]. A command that
-/// timed out or got a wrong reply is remembered by id, so a late reply to it
-/// is recognised and skipped and the session carries on.
+/// closed, an I/O error, a write that did not finish) makes the client
+/// refuse further commands with [`QmpError::Closed`]. A command that timed
+/// out, was cancelled, or got a wrong, missing, overlong or unparsable
+/// reply is remembered by id, so a late reply to it is recognised and
+/// skipped and the session carries on (an overlong line is skipped up to
+/// its newline).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum QmpError {

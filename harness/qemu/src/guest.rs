@@ -16,7 +16,7 @@ use tokio::time::{sleep_until, timeout, timeout_at, Instant};
 
 use crate::args::{check_caller_args, connect_back_chardev};
 use crate::capture::{tail, AbortOnDrop, Tail};
-use crate::config::{LaunchConfig, Timeouts};
+use crate::config::{GdbStub, LaunchConfig, Timeouts};
 use crate::error::{QemuError, QmpError};
 use crate::qmp::{Greeting, QmpClient, QmpOptions};
 use crate::registry::{self, Registration};
@@ -65,13 +65,16 @@ pub struct Guest {
     exit: Option<ExitStatus>,
     qmp: QmpClient,
     gdb: Option<UnixStream>,
+    gdb_path: Option<PathBuf>,
     serial_in: Option<OwnedWriteHalf>,
     serial: Tail,
     output: Tail,
     timeouts: Timeouts,
     timings: LaunchTimings,
     _readers: Vec<AbortOnDrop>,
-    _registration: Registration,
+    /// Released as soon as the process is known to be reaped (so the
+    /// signal handler can never hit a recycled pid) or after the kill in Drop.
+    registration: Option<Registration>,
     run_dir: RunDir,
 }
 
@@ -89,13 +92,16 @@ impl Guest {
         let qmp_path = run_dir.socket_path("qmp.sock")?;
         let serial_path = run_dir.socket_path("serial.sock")?;
         let gdb_path = match config.gdb {
-            true => Some(run_dir.socket_path("gdb.sock")?),
-            false => None,
+            GdbStub::Off => None,
+            GdbStub::ConnectBack | GdbStub::Listen => Some(run_dir.socket_path("gdb.sock")?),
         };
         // Listen first; QEMU connects to us (server=off): no polling race.
         let qmp_l = bind(&qmp_path)?;
         let serial_l = bind(&serial_path)?;
-        let gdb_l = gdb_path.as_deref().map(bind).transpose()?;
+        let gdb_l = match config.gdb {
+            GdbStub::ConnectBack => gdb_path.as_deref().map(bind).transpose()?,
+            _ => None,
+        };
 
         let mut cmd = Command::new(&program);
         cmd.args(command_line(&config, run_dir.path()));
@@ -106,7 +112,18 @@ impl Guest {
         spawner::set_parent_death_signal(&mut cmd);
 
         let t0 = Instant::now();
-        let (mut child, registration) = spawner::spawn(cmd).await.map_err(|e| match e {
+        let deadline = t0 + config.timeouts.connect;
+        // If this deadline fires, the spawner's reply is dropped on its
+        // thread, which kills the child.
+        let spawned = timeout_at(deadline, spawner::spawn(cmd))
+            .await
+            .unwrap_or_else(|_| {
+                Err(SpawnError::Io(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the spawner thread did not answer in time",
+                )))
+            });
+        let (mut child, registration) = spawned.map_err(|e| match e {
             SpawnError::TableFull => QemuError::TooManyGuests {
                 limit: registry::MAX_GUESTS,
             },
@@ -141,7 +158,6 @@ impl Guest {
         };
 
         // Wait for every connect-back, or the process's death, or the deadline.
-        let deadline = t0 + config.timeouts.connect;
         let (mut qmp_s, mut serial_s, mut gdb_s) = (None, None, None);
         loop {
             let mut missing = Vec::new();
@@ -224,13 +240,17 @@ impl Guest {
             exit: None,
             qmp,
             gdb: gdb_s,
+            gdb_path: match config.gdb {
+                GdbStub::Listen => gdb_path,
+                _ => None,
+            },
             serial_in: Some(serial_in),
             serial,
             output,
             timeouts: config.timeouts,
             timings,
             _readers: readers,
-            _registration: registration,
+            registration: Some(registration),
             run_dir,
         })
     }
@@ -377,11 +397,16 @@ impl Guest {
 
     // ---- gdb, serial, stderr ---------------------------------------------
 
-    /// The gdb-stub connection (once; `None` without
-    /// [`LaunchConfig::gdb`]). QEMU connected it at startup and cannot
-    /// reconnect after it is closed.
+    /// The gdb-stub connection with [`GdbStub::ConnectBack`] (once; `None`
+    /// otherwise). QEMU connected it at startup and does not reconnect
+    /// after it is closed.
     pub fn take_gdb_stream(&mut self) -> Option<UnixStream> {
         self.gdb.take()
+    }
+
+    /// Where the gdb stub listens with [`GdbStub::Listen`] (`None` otherwise).
+    pub fn gdb_socket_path(&self) -> Option<&Path> {
+        self.gdb_path.as_deref()
     }
 
     /// The latest serial output (lossy UTF-8; notes dropped bytes first).
@@ -399,15 +424,34 @@ impl Guest {
         self.serial.total()
     }
 
-    /// Waits until the kept serial output contains `needle`.
+    /// Waits until the kept serial output contains `needle`; returns the
+    /// stream offset just past it (for [`wait_for_serial_since`](Self::wait_for_serial_since)).
     pub async fn wait_for_serial(
         &mut self,
         needle: &str,
         timeout: Duration,
-    ) -> Result<(), QemuError> {
-        match self.serial.wait_for(needle.as_bytes(), timeout).await {
-            Ok(true) => Ok(()),
-            Ok(false) => match self.wait_exit(EXIT_GRACE).await {
+    ) -> Result<u64, QemuError> {
+        self.wait_for_serial_since(0, needle, timeout).await
+    }
+
+    /// Like [`wait_for_serial`](Self::wait_for_serial), but only output
+    /// from stream offset `since` on counts (e.g. the value
+    /// [`serial_total`](Self::serial_total) had before a `cont`, or what
+    /// the previous wait returned). Output that has scrolled out of the
+    /// kept tail cannot match.
+    pub async fn wait_for_serial_since(
+        &mut self,
+        since: u64,
+        needle: &str,
+        timeout: Duration,
+    ) -> Result<u64, QemuError> {
+        match self
+            .serial
+            .wait_for(needle.as_bytes(), since, timeout)
+            .await
+        {
+            Ok(Some(end)) => Ok(end),
+            Ok(None) => match self.wait_exit(EXIT_GRACE).await {
                 Some(status) => {
                     self.output.settle(SETTLE).await;
                     Err(QemuError::Exited {
@@ -483,10 +527,15 @@ impl Guest {
     pub fn try_exit_status(&mut self) -> Option<ExitStatus> {
         if self.exit.is_none() {
             if let Ok(Some(st)) = self.child.try_wait() {
-                self.exit = Some(st);
+                self.reaped(st);
             }
         }
         self.exit
+    }
+
+    fn reaped(&mut self, st: ExitStatus) {
+        self.exit = Some(st);
+        self.registration = None;
     }
 
     async fn wait_exit(&mut self, within: Duration) -> Option<ExitStatus> {
@@ -497,7 +546,7 @@ impl Guest {
             return None;
         }
         if let Ok(Ok(st)) = timeout(within, self.child.wait()).await {
-            self.exit = Some(st);
+            self.reaped(st);
         }
         self.exit
     }
@@ -517,7 +566,7 @@ impl Guest {
         }
         match timeout_at(deadline, self.child.wait()).await {
             Ok(Ok(st)) => {
-                self.exit = Some(st);
+                self.reaped(st);
                 Ok(st)
             }
             Ok(Err(source)) => {
@@ -657,8 +706,19 @@ pub fn command_line(config: &LaunchConfig, run_dir: &Path) -> Vec<OsString> {
         "-serial",
         "chardev:ppcr-serial",
     );
-    if config.gdb {
-        add("ppcr-gdb", "gdb.sock", "-gdb", "chardev:ppcr-gdb");
+    match config.gdb {
+        GdbStub::Off => {}
+        GdbStub::ConnectBack => add("ppcr-gdb", "gdb.sock", "-gdb", "chardev:ppcr-gdb"),
+        GdbStub::Listen => {
+            let path = run_dir
+                .join("gdb.sock")
+                .to_string_lossy()
+                .replace(',', ",,");
+            v.push("-chardev".into());
+            v.push(format!("socket,id=ppcr-gdb,path={path},server=on,wait=off").into());
+            v.push("-gdb".into());
+            v.push("chardev:ppcr-gdb".into());
+        }
     }
     v.extend(config.args.iter().cloned());
     v

@@ -45,7 +45,7 @@ mod text;
 
 pub use args::RESERVED_ID_PREFIX;
 pub use binary::{QemuBinary, QemuKind, QemuVersion, MIN_VERSION, QEMU_DIR_ENV};
-pub use config::{LaunchConfig, Timeouts};
+pub use config::{GdbStub, LaunchConfig, Timeouts};
 pub use error::{HmpFailure, QemuError, QmpError, INSTALL_HINT};
 pub use guest::{command_line, Guest, LaunchTimings};
 pub use qmp::{

@@ -69,6 +69,32 @@ impl ByteTail {
     pub(crate) fn total(&self) -> u64 {
         self.total
     }
+
+    /// Finds `needle` in the kept bytes whose stream offset is >= `since`;
+    /// returns the stream offset just past the first match.
+    pub(crate) fn find_since(&self, needle: &[u8], since: u64) -> Option<u64> {
+        let base = self.total - self.buf.len() as u64;
+        let skip = usize::try_from(since.saturating_sub(base)).unwrap_or(usize::MAX);
+        if skip > self.buf.len() {
+            return None;
+        }
+        let (a, b) = self.buf.as_slices();
+        let mut hay = Vec::with_capacity(self.buf.len() - skip);
+        if skip < a.len() {
+            hay.extend_from_slice(&a[skip..]);
+            hay.extend_from_slice(b);
+        } else {
+            hay.extend_from_slice(&b[skip - a.len()..]);
+        }
+        let end = if needle.is_empty() {
+            Some(0)
+        } else {
+            hay.windows(needle.len())
+                .position(|w| w == needle)
+                .map(|p| p + needle.len())
+        }?;
+        Some(base + skip as u64 + end as u64)
+    }
 }
 
 #[cfg(test)]
@@ -96,6 +122,22 @@ mod tests {
         assert_eq!(t.bytes(), b"6789");
         assert_eq!(t.total(), 16);
         assert!(t.text().starts_with("[12 earlier bytes dropped]"));
+        // Offsets are absolute stream offsets.
+        let mut f = ByteTail::new(32);
+        f.push(b"xxREADYxxDONExREADY");
+        assert_eq!(f.find_since(b"READY", 0), Some(7));
+        assert_eq!(f.find_since(b"READY", 7), Some(19));
+        assert_eq!(f.find_since(b"DONE", 0), Some(13));
+        assert_eq!(f.find_since(b"DONE", 13), None);
+        assert_eq!(f.find_since(b"READY", 19), None);
+        assert_eq!(f.find_since(b"", 19), Some(19));
+        assert_eq!(f.find_since(b"x", 100), None);
+        // After scrolling, offsets stay absolute.
+        let mut g = ByteTail::new(8);
+        g.push(b"0123456789ABCDEF");
+        assert_eq!(g.find_since(b"9A", 0), Some(11));
+        assert_eq!(g.find_since(b"9A", 10), None);
+        assert_eq!(g.find_since(b"01", 0), None);
         let mut z = ByteTail::new(0);
         z.push(b"xyz");
         assert_eq!(z.bytes(), b"");

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ppcr_qemu::qmp_types::{self, CpuInfoFast, MigrationStatus, RunState};
-use ppcr_qemu::{Guest, HmpFailure, QemuError, QmpError, RunDir};
+use ppcr_qemu::{GdbStub, Guest, HmpFailure, QemuError, QmpError, RunDir};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::util::{is_alive, ppce500_e500v2, pseries_power9};
@@ -127,10 +127,17 @@ async fn reserved_arguments_are_refused_before_spawning() {
 async fn serial_output_is_captured() {
     // Running (no -S), ppce500 boots the bundled u-boot, which prints a banner.
     let mut g = Guest::launch(ppce500_e500v2(false)).await.unwrap();
-    g.wait_for_serial("U-Boot", Duration::from_secs(20))
+    let at = g
+        .wait_for_serial("U-Boot", Duration::from_secs(20))
         .await
         .unwrap();
-    assert!(g.serial_total() > 0);
+    assert!(g.serial_total() >= at);
+    // The banner appears once, so it cannot be found again after itself.
+    let e = g
+        .wait_for_serial_since(at, "U-Boot 20", Duration::from_millis(200))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, QemuError::SerialTimeout { .. }), "{e:?}");
     assert!(g.serial_text().contains("U-Boot"));
     let e = g
         .wait_for_serial("ppcr: text that never comes", Duration::from_millis(200))
@@ -167,6 +174,42 @@ async fn gdb_stub_connects_back_over_a_unix_socket() {
     let text = String::from_utf8_lossy(&buf);
     assert!(text.starts_with("+$T05"), "{text}");
     // QMP still works alongside.
+    g.query_status().await.unwrap();
+    g.shutdown().await.unwrap();
+}
+
+/// Sends `?` and reads until a complete stop reply.
+async fn gdb_halt_reason(s: &mut tokio::net::UnixStream) -> String {
+    s.write_all(b"$?#3f").await.unwrap();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 256];
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while !buf.windows(3).any(|w| w == b"T05") || !buf.contains(&b'#') {
+            let n = s.read(&mut chunk).await.unwrap();
+            assert!(n > 0, "gdb stub closed");
+            buf.extend_from_slice(&chunk[..n]);
+        }
+    })
+    .await
+    .expect("no stop reply from the gdb stub");
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+#[tokio::test]
+async fn gdb_stub_listening_accepts_reconnects() {
+    let dir = RunDir::new().unwrap();
+    let mut g = Guest::launch_in(pseries_power9(&dir).gdb_stub(GdbStub::Listen), dir)
+        .await
+        .unwrap();
+    assert!(g.take_gdb_stream().is_none());
+    let path = g.gdb_socket_path().unwrap().to_owned();
+    for _ in 0..2 {
+        // No retry needed: the socket exists once launch has returned.
+        let mut s = tokio::net::UnixStream::connect(&path).await.unwrap();
+        assert!(gdb_halt_reason(&mut s).await.contains("$T05"));
+        drop(s);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     g.query_status().await.unwrap();
     g.shutdown().await.unwrap();
 }
