@@ -1,2 +1,3 @@
 //! ppcr: test harness and emulator-backed restore simulator for PowerPC checkpoint/restart.
 pub mod cli;
+pub mod guest;
