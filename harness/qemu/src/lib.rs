@@ -14,6 +14,28 @@
 //!   thread), and [`install_signal_cleanup`] kills all guests on
 //!   SIGINT/SIGTERM/SIGHUP before exiting 130/143/129.
 //!
+//! # Conventions for callers
+//!
+//! - Call [`Guest::launch`] inside a tokio runtime (current-thread or
+//!   multi-thread, with I/O and time enabled) and use the guest in that
+//!   runtime.
+//! - Supply only the machine: `-M`, `-cpu`, `-m`, `-smp`, `-bios`,
+//!   `-kernel`, `-append`, `-S`, `-incoming`, `-device`, `-global`, ...
+//!   The crate adds `-nodefaults -no-user-config -nographic`, the QMP
+//!   monitor, serial port 0 and the gdb stub, and refuses options that would
+//!   fight them (see [`LaunchConfig`]).
+//! - A file the command line must name inside the run directory (firmware
+//!   blob, `-incoming unix:` socket): create a [`RunDir`], fill it, pass it
+//!   to [`Guest::launch_in`]. Relative paths resolve against the caller's
+//!   working directory.
+//! - pseries refuses `-bios /dev/null` ("Could not load LPAR firmware"):
+//!   give it a non-empty file.
+//! - A gdb connection pauses the VM (QEMU does that on every attach; with
+//!   [`GdbStub::ConnectBack`] the attach happens at startup).
+//! - HMP output comes back with `\n` line ends; HMP failures are errors.
+//! - After [`install_signal_cleanup`]'s handler runs, the process `_exit`s
+//!   without destructors, so `/tmp/ppcr-*` run directories may remain.
+//!
 //! ```no_run
 //! # async fn demo() -> Result<(), ppcr_qemu::QemuError> {
 //! use ppcr_qemu::{Guest, LaunchConfig, QemuBinary, QemuKind};

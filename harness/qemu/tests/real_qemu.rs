@@ -98,6 +98,7 @@ async fn early_exit_reports_status_and_stderr() {
         cfg = cfg.arg(if i == fw_pos { "/dev/null".into() } else { a });
     }
     let e = Guest::launch_in(cfg, dir).await.unwrap_err();
+    eprintln!("{e}");
     match &e {
         QemuError::Exited { status, stderr, .. } => {
             assert_eq!(status.code(), Some(1), "{e}");
@@ -113,6 +114,19 @@ async fn early_exit_reports_status_and_stderr() {
         QemuError::Exited { stderr, .. } => assert!(stderr.contains("ppcr-no-such-cpu"), "{e}"),
         e => panic!("{e:?}"),
     }
+}
+
+#[tokio::test]
+async fn guest_stays_in_our_process_group() {
+    // A QEMU in its own group leaked when a test runner killed the group
+    // (FACTS Part C); ours must share the caller's.
+    let g = Guest::launch(ppce500_e500v2(true)).await.unwrap();
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", g.pid())).unwrap();
+    let after = &stat[stat.rfind(')').unwrap() + 1..];
+    let pgrp: i32 = after.split_whitespace().nth(2).unwrap().parse().unwrap();
+    // SAFETY: getpgrp has no preconditions.
+    assert_eq!(pgrp, unsafe { libc::getpgrp() });
+    g.shutdown().await.unwrap();
 }
 
 #[tokio::test]
