@@ -3,11 +3,14 @@
 //! against the DESIGN §5 table. Missing QEMU fails (with the install hint):
 //! these tests never skip.
 
+use ppcr::guest::mailbox::USER_BASE;
 use ppcr::guest::{
-    boot, run_probe, Findings, GuestSpec, ProbeIndex, ProbeReport, ProbeStatus, State,
+    boot, boot_with, run_probe, BootOptions, Findings, GuestSpec, Payload, ProbeIndex, ProbeReport,
+    ProbeStatus, State, UserOutcome,
 };
 use ppcr_core::format::Flavour;
 use rstest::rstest;
+use std::time::Duration;
 
 /// What DESIGN §5 (QEMU 10.0 facts) says a model offers, as the probe sees
 /// it: FPU/VMX/VSX columns, 64-bit, debug column (DABR / DAWR slots), plus
@@ -177,5 +180,61 @@ async fn boots_to_ready_point(#[case] model: &str, #[case] flavour: Flavour) {
     assert_eq!(guest.mailbox.exceptions, 0, "{:?}", guest.mailbox);
     let spec = GuestSpec::resolve(model, flavour).unwrap();
     assert_eq!(guest.plan.spec, spec);
+    if spec.family() == ppcr_core::cpu::Family::Book3s64 {
+        // the pseries boot part says so on the console (H_PUT_TERM_CHAR)
+        guest
+            .qemu
+            .wait_for_serial("PPCR ready", Duration::from_secs(5))
+            .await
+            .unwrap();
+    }
+    guest.kill().await.unwrap();
+}
+
+/// An exception nobody armed a resume for is a crash: the boot part records
+/// it, sets state 4 and spins at ppcr_crashed.
+#[rstest]
+#[case("power9", Flavour::Ppc64le)]
+#[case("power8", Flavour::Ppc32)]
+#[case("750", Flavour::Ppc32)]
+#[tokio::test]
+async fn unexpected_exception_in_user_part_is_a_crash(
+    #[case] model: &str,
+    #[case] flavour: Flavour,
+) {
+    let spec = GuestSpec::resolve(model, flavour).unwrap();
+    let user = Payload::probe(spec.family(), flavour).unwrap();
+    let mut guest = boot_with(
+        spec,
+        BootOptions {
+            user: Some(user),
+            ..BootOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    // Word 0 is an illegal instruction in either byte order. The boot part
+    // enters the user part only if its first word is non-zero, so: a nop,
+    // then the zero word.
+    let nop: [u8; 4] = match flavour {
+        Flavour::Ppc64le => [0x00, 0x00, 0x00, 0x60],
+        _ => [0x60, 0x00, 0x00, 0x00],
+    };
+    guest.gdb.write_memory(USER_BASE, &nop).await.unwrap();
+    guest
+        .gdb
+        .write_memory(USER_BASE + 4, &[0; 4])
+        .await
+        .unwrap();
+    match guest.run_user_part(Duration::from_secs(10)).await.unwrap() {
+        UserOutcome::Crashed(m) => {
+            assert_eq!(m.state, State::Crashed);
+            assert_eq!(m.exception.vector, 0x700, "{}", m.exception);
+            assert_eq!(m.exception.srr0, USER_BASE + 4, "{}", m.exception);
+            assert_ne!(m.exception.srr1 & 0x8_0000, 0, "{}", m.exception);
+            assert_eq!(m.exceptions, 1);
+        }
+        other => panic!("{model}: {other:?}"),
+    }
     guest.kill().await.unwrap();
 }

@@ -7,6 +7,7 @@
 # 64-bit. Interrupts arrive with MSR[SF]=1 and MSR[LE]=LPCR[ILE].
         .include "ppcr.inc"
 
+        .equ H_PUT_TERM_CHAR, 0x58
         .equ MSR_SF_HI,   0x8000                # MSR[SF] as the top halfword
         .equ MSR_ME,      0x1000
         .equ MSR_RI,      0x0002
@@ -25,6 +26,14 @@
         .equ USER_MSR_LO, MSR_ME | MSR_RI | MSR_LE
         .equ MB_FLAGS_VAL, PPCR_FL_64BIT | PPCR_FL_LE
 .endif
+
+.macro LOAD64 reg, val
+        lis     \reg, ((\val) >> 48) & 0xffff
+        ori     \reg, \reg, ((\val) >> 32) & 0xffff
+        sldi    \reg, \reg, 32
+        oris    \reg, \reg, ((\val) >> 16) & 0xffff
+        ori     \reg, \reg, (\val) & 0xffff
+.endm
 
         .text
         .globl _start
@@ -149,6 +158,15 @@ start:                                          # from the trampoline: SF=1, fin
         li      %r4, PPCR_ST_READY
         stw     %r4, MB_STATE(%r31)
         sync
+        # Diagnostic on the console (vty 0: QEMU's spapr_vty maps reg 0 to
+        # the first vty): H_PUT_TERM_CHAR takes up to 16 bytes in r6/r7,
+        # first byte in the most significant one, whatever the byte order.
+        li      %r3, H_PUT_TERM_CHAR
+        li      %r4, 0
+        li      %r5, 11
+        LOAD64  %r6, 0x5050435220726561         # "PPCR rea"
+        LOAD64  %r7, 0x64790a0000000000         # "dy\n"
+        sc      1
         .globl ppcr_ready
 ppcr_ready:                                     # harness breakpoint: ready point
         nop
