@@ -145,7 +145,9 @@ async fn helper_launch_and_wait() {
         ppcr_qemu::install_signal_cleanup().unwrap();
     }
     let g = Guest::launch(ppce500_e500v2(true)).await.unwrap();
-    println!("{PID_PREFIX}{}", g.pid());
+    // The run directory outlives a process killed by a signal; the parent
+    // test removes it.
+    println!("{PID_PREFIX}{} {}", g.pid(), g.run_dir().display());
     tokio::time::sleep(Duration::from_secs(60)).await;
     drop(g);
 }
@@ -171,11 +173,13 @@ async fn kill_helper(mode: &str, signal: i32) -> std::process::ExitStatus {
         .unwrap();
     let helper = child.id().unwrap() as i32;
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let qemu_pid: u32 = tokio::time::timeout(Duration::from_secs(30), async {
+    let (qemu_pid, run_dir): (u32, String) = tokio::time::timeout(Duration::from_secs(30), async {
         while let Some(line) = lines.next_line().await.unwrap() {
             // The test harness prints "test ... " on the same line first.
             if let Some(i) = line.find(PID_PREFIX) {
-                return line[i + PID_PREFIX.len()..].trim().parse().unwrap();
+                let mut words = line[i + PID_PREFIX.len()..].split_whitespace();
+                let pid = words.next().unwrap().parse().unwrap();
+                return (pid, words.next().unwrap().to_owned());
             }
         }
         panic!("helper ended without printing a QEMU pid");
@@ -193,6 +197,8 @@ async fn kill_helper(mode: &str, signal: i32) -> std::process::ExitStatus {
         gone_within(qemu_pid, GONE).await,
         "QEMU {qemu_pid} outlived its launcher ({mode}, signal {signal})"
     );
+    assert!(run_dir.starts_with("/tmp/ppcr-"), "{run_dir}");
+    let _ = std::fs::remove_dir_all(&run_dir);
     status
 }
 
