@@ -9,6 +9,7 @@
 //! Nothing here performs I/O beyond byte slices, so a checkpointer can use
 //! this crate without tokio or QEMU.
 
+pub mod class;
 pub mod cpu;
 pub mod format;
 pub mod policy;
