@@ -238,3 +238,28 @@ async fn unexpected_exception_in_user_part_is_a_crash(
     }
     guest.kill().await.unwrap();
 }
+
+/// The same launch path (`-kernel` ELF) boots the Book E and 440 payloads
+/// (harness/guest/booke, another engineer's); their probe must agree with
+/// the catalogue too (details are checked in docs/GUEST.md's Book E table).
+#[rstest]
+#[case("e500v1", Flavour::Ppc32)]
+#[case("e500v2", Flavour::Ppc32)]
+#[case("e500mc", Flavour::Ppc32)]
+#[case("e5500", Flavour::Ppc64)]
+#[case("e6500", Flavour::Ppc64)]
+#[case("e6500", Flavour::Ppc32)]
+#[case("440epb", Flavour::Ppc32)]
+#[tokio::test]
+async fn booke_and_440_boot_through_the_same_path(#[case] model: &str, #[case] flavour: Flavour) {
+    let report = run_probe(model, flavour)
+        .await
+        .unwrap_or_else(|e| panic!("{model} {flavour:?}: {e}"));
+    let r = &report.results;
+    assert!(r.not_run().is_empty(), "{model}: {r}");
+    let mismatches = r
+        .findings()
+        .compare(report.spec.family(), &report.spec.model.caps);
+    assert!(mismatches.is_empty(), "{model}: {mismatches:?}\n{r}");
+    assert_eq!(report.mailbox.pvr, report.spec.model.pvr(), "{model}");
+}
