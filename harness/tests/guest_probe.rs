@@ -239,6 +239,46 @@ async fn unexpected_exception_in_user_part_is_a_crash(
     guest.kill().await.unwrap();
 }
 
+/// Book3S-32 models on the other Mac machine than the catalogue's: same
+/// probe results.
+#[rstest]
+#[case("e300c3", "mac99")]
+#[case("7450", "g3beige")]
+#[case("7400", "g3beige")]
+#[case("750", "mac99")]
+#[tokio::test]
+async fn book3s32_models_boot_on_either_mac_machine(#[case] model: &str, #[case] machine: &str) {
+    let spec = GuestSpec::resolve(model, Flavour::Ppc32).unwrap();
+    let mut guest = boot_with(
+        spec,
+        BootOptions {
+            user: Some(Payload::probe(spec.family(), Flavour::Ppc32).unwrap()),
+            machine: Some(machine.to_string()),
+            ..BootOptions::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{model} on {machine}: {e}"));
+    assert!(guest.command_line.contains(&format!("-M {machine} ")));
+    let out = guest.run_user_part(Duration::from_secs(10)).await.unwrap();
+    assert!(
+        matches!(out, UserOutcome::Exited(m) if m.state == State::ProbeDone),
+        "{out:?}"
+    );
+    let bytes = guest.mailbox_bytes().await.unwrap();
+    let results = ppcr::guest::ProbeResults::decode(&bytes, guest.order()).unwrap();
+    let report = ProbeReport {
+        spec,
+        mailbox: guest.read_mailbox().await.unwrap(),
+        results,
+        boot: guest.timings,
+        probe_time: Duration::ZERO,
+        command_line: guest.command_line.clone(),
+    };
+    check(&report, model);
+    guest.kill().await.unwrap();
+}
+
 /// The same launch path (`-kernel` ELF) boots the Book E and 440 payloads
 /// (harness/guest/booke, another engineer's); their probe must agree with
 /// the catalogue too (details are checked in docs/GUEST.md's Book E table).

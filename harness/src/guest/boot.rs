@@ -27,6 +27,9 @@ pub struct BootOptions {
     pub user: Option<&'static Payload>,
     /// Deadline from `continue` to the ready point.
     pub timeout: Duration,
+    /// Another machine than the catalogue's (`-M`), for models more than
+    /// one machine boots: e300c3 and 74xx on mac99 or g3beige, 750 on mac99.
+    pub machine: Option<String>,
 }
 
 impl Default for BootOptions {
@@ -34,6 +37,7 @@ impl Default for BootOptions {
         BootOptions {
             user: None,
             timeout: Duration::from_secs(30),
+            machine: None,
         }
     }
 }
@@ -88,7 +92,10 @@ pub async fn boot(model: &str, flavour: Flavour) -> Result<ReadyGuest, GuestErro
 /// mailbox there.
 pub async fn boot_with(spec: GuestSpec, opts: BootOptions) -> Result<ReadyGuest, GuestError> {
     let t0 = Instant::now();
-    let plan = LaunchPlan::new(spec, opts.user)?;
+    let mut plan = LaunchPlan::new(spec, opts.user)?;
+    if let Some(m) = opts.machine {
+        plan = plan.with_machine(m)?;
+    }
     let run_dir = RunDir::new()?;
     plan.write_files(run_dir.path())?;
     let command_line = plan.display(run_dir.path());

@@ -157,6 +157,29 @@ impl LaunchPlan {
         })
     }
 
+    /// The same plan on another machine of the model's family (mac99 and
+    /// g3beige are interchangeable for Book3S-32; the other families have
+    /// one machine each here, their machine options included).
+    pub fn with_machine(mut self, machine: impl Into<String>) -> Result<LaunchPlan, GuestError> {
+        let machine = machine.into();
+        let name = machine.split(',').next().unwrap_or_default();
+        let ok = match self.spec.family() {
+            Family::Book3s32 => matches!(name, "mac99" | "g3beige"),
+            Family::Book3s64 => name == "pseries",
+            Family::BookE => matches!(name, "ppce500" | "mpc8544ds"),
+            Family::Ppc440 => name == "bamboo",
+        };
+        if !ok {
+            return Err(GuestError::Model(format!(
+                "{} ({}) payloads do not boot on machine {machine:?}",
+                self.spec.name,
+                self.spec.family()
+            )));
+        }
+        self.machine = machine;
+        Ok(self)
+    }
+
     /// The QEMU program (`qemu-system-ppc[64]`).
     pub fn program(&self) -> &'static str {
         self.spec.system().program()
@@ -254,6 +277,10 @@ mod tests {
         assert_eq!(plan.firmware, Firmware::BiosElf);
         assert_eq!(plan.machine, "g3beige");
         assert_eq!(plan.files()[0].1, plan.boot.elf);
+        let plan = plan.with_machine("mac99").unwrap();
+        assert!(plan.display(Path::new("/r")).contains("-M mac99 -cpu 750"));
+        let e = plan.with_machine("pseries").unwrap_err();
+        assert!(e.to_string().contains("do not boot on machine"), "{e}");
     }
 
     #[test]
