@@ -303,3 +303,31 @@ async fn booke_and_440_boot_through_the_same_path(#[case] model: &str, #[case] f
     assert!(mismatches.is_empty(), "{model}: {mismatches:?}\n{r}");
     assert_eq!(report.mailbox.pvr, report.spec.model.pvr(), "{model}");
 }
+
+/// A guest that never reaches its ready point gives a timeout error that
+/// says where it was, and QEMU is gone afterwards. (The 970 cannot set
+/// MSR[LE], so the ppc64le boot part runs its LE code as big-endian
+/// garbage; GuestSpec::resolve refuses this pair, the test builds it by
+/// hand.)
+#[tokio::test]
+async fn a_boot_that_never_gets_ready_times_out_with_diagnostics() {
+    let mut spec = GuestSpec::resolve("970", Flavour::Ppc64).unwrap();
+    spec.flavour = Flavour::Ppc64le;
+    let err = boot_with(
+        spec,
+        BootOptions {
+            timeout: Duration::from_secs(2),
+            ..BootOptions::default()
+        },
+    )
+    .await
+    .expect_err("970 cannot run the LE boot part");
+    let text = err.to_string();
+    assert!(
+        matches!(err, ppcr::guest::GuestError::Timeout { .. }),
+        "{text}"
+    );
+    assert!(text.contains("ppcr_ready"), "{text}");
+    assert!(text.contains("NIP 0000000000000"), "{text}");
+    assert!(text.contains("-cpu 970"), "{text}");
+}

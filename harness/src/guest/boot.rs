@@ -114,52 +114,30 @@ pub async fn boot_with(spec: GuestSpec, opts: BootOptions) -> Result<ReadyGuest,
     let mut qemu = Guest::launch_in(config, run_dir).await?;
     let launched = t0.elapsed();
 
-    let stream = qemu
-        .take_gdb_stream()
-        .ok_or_else(|| GuestError::Unexpected("QEMU gave no gdb stream".into()))?;
-    let mut gdb = Client::new(stream);
-    gdb.halt_reason().await?;
-    let ready_addr = plan.boot.require_symbol(READY_SYMBOL)?;
-    gdb.insert_breakpoint(BreakpointKind::Software, ready_addr, BP_LEN)
-        .await?;
-    let attached = t0.elapsed();
-
+    let Some(stream) = qemu.take_gdb_stream() else {
+        let _ = qemu.kill().await;
+        return Err(GuestError::Unexpected("QEMU gave no gdb stream".into()));
+    };
     let mut guest = ReadyGuest {
         qemu,
-        gdb,
+        gdb: Client::new(stream),
         plan,
         mailbox: placeholder_mailbox(),
         timings: BootTimings {
             launched,
-            attached,
+            attached: Duration::ZERO,
             ready: Duration::ZERO,
         },
         command_line,
     };
-    guest.gdb.resume().await?;
-    let stop = guest
-        .wait_stop(opts.timeout, &format!("{READY_SYMBOL} ({ready_addr:#x})"))
-        .await?;
-    guest
-        .gdb
-        .remove_breakpoint(BreakpointKind::Software, ready_addr, BP_LEN)
-        .await?;
-    let pc = guest.pc().await?;
-    if pc != ready_addr {
-        let diag = guest.diagnostics().await;
-        return Err(GuestError::Unexpected(format!(
-            "stopped at {pc:#x} ({stop:?}), not at {READY_SYMBOL} {ready_addr:#x}; {diag}"
-        )));
+    match guest.reach_ready(t0, opts.timeout).await {
+        Ok(()) => Ok(guest),
+        Err(e) => {
+            // kill and reap now rather than leave it to Drop (SIGKILL only)
+            let _ = guest.qemu.kill().await;
+            Err(e)
+        }
     }
-    guest.mailbox = guest.read_mailbox().await?;
-    if guest.mailbox.state != State::Ready {
-        return Err(GuestError::Unexpected(format!(
-            "at {READY_SYMBOL} but mailbox state is {:?}",
-            guest.mailbox.state
-        )));
-    }
-    guest.timings.ready = t0.elapsed();
-    Ok(guest)
 }
 
 fn placeholder_mailbox() -> Mailbox {
@@ -181,6 +159,39 @@ fn placeholder_mailbox() -> Mailbox {
 }
 
 impl ReadyGuest {
+    /// Attach, break at `ppcr_ready`, continue, check PC and mailbox.
+    async fn reach_ready(&mut self, t0: Instant, timeout: Duration) -> Result<(), GuestError> {
+        self.gdb.halt_reason().await?;
+        let ready_addr = self.plan.boot.require_symbol(READY_SYMBOL)?;
+        self.gdb
+            .insert_breakpoint(BreakpointKind::Software, ready_addr, BP_LEN)
+            .await?;
+        self.timings.attached = t0.elapsed();
+        self.gdb.resume().await?;
+        let stop = self
+            .wait_stop(timeout, &format!("{READY_SYMBOL} ({ready_addr:#x})"))
+            .await?;
+        self.gdb
+            .remove_breakpoint(BreakpointKind::Software, ready_addr, BP_LEN)
+            .await?;
+        let pc = self.pc().await?;
+        if pc != ready_addr {
+            let diag = self.diagnostics().await;
+            return Err(GuestError::Unexpected(format!(
+                "stopped at {pc:#x} ({stop:?}), not at {READY_SYMBOL} {ready_addr:#x}; {diag}"
+            )));
+        }
+        self.mailbox = self.read_mailbox().await?;
+        if self.mailbox.state != State::Ready {
+            return Err(GuestError::Unexpected(format!(
+                "at {READY_SYMBOL} but mailbox state is {:?}",
+                self.mailbox.state
+            )));
+        }
+        self.timings.ready = t0.elapsed();
+        Ok(())
+    }
+
     /// The byte order the guest writes its mailbox in.
     pub fn order(&self) -> ByteOrder {
         ByteOrder::of(self.plan.spec.flavour)
@@ -235,9 +246,19 @@ impl ReadyGuest {
 
     /// PC, mailbox and QEMU's view, for error messages.
     pub async fn diagnostics(&mut self) -> String {
-        let pc = match self.pc().await {
-            Ok(pc) => format!("pc {pc:#x}"),
-            Err(e) => format!("pc unreadable ({e})"),
+        // HMP prints NIP/MSR as numbers, whatever byte order the vCPU is in
+        // (gdb's follow MSR[LE], which a broken guest may not have as planned).
+        let pc = match self.qemu.hmp("info registers").await {
+            Ok(text) => text
+                .lines()
+                .filter_map(|l| {
+                    let l = l.trim_start();
+                    (l.starts_with("NIP") || l.starts_with("MSR"))
+                        .then(|| l.split_whitespace().take(2).collect::<Vec<_>>().join(" "))
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            Err(e) => format!("registers unreadable ({e})"),
         };
         let mb = match self.mailbox_bytes().await {
             Ok(b) => match Mailbox::decode(&b, self.order()) {
@@ -334,6 +355,23 @@ pub async fn run_probe(model: &str, flavour: Flavour) -> Result<ProbeReport, Gue
         },
     )
     .await?;
+    let run = probe_in(&mut guest).await;
+    // kill (and reap) whatever happened
+    let killed = guest.qemu.kill().await;
+    let (mailbox, results, probe_time) = run?;
+    killed?;
+    Ok(ProbeReport {
+        spec,
+        mailbox,
+        results,
+        boot: guest.timings,
+        probe_time,
+        command_line: guest.command_line,
+    })
+}
+
+/// Runs the loaded probe from the ready point to its exit and reads the table.
+async fn probe_in(guest: &mut ReadyGuest) -> Result<(Mailbox, ProbeResults, Duration), GuestError> {
     let t = Instant::now();
     let outcome = guest.run_user_part(Duration::from_secs(30)).await?;
     let probe_time = t.elapsed();
@@ -354,14 +392,5 @@ pub async fn run_probe(model: &str, flavour: Flavour) -> Result<ProbeReport, Gue
     };
     let bytes = guest.mailbox_bytes().await?;
     let results = ProbeResults::decode(&bytes, guest.order())?;
-    let report = ProbeReport {
-        spec,
-        mailbox,
-        results,
-        boot: guest.timings,
-        probe_time,
-        command_line: guest.command_line.clone(),
-    };
-    guest.kill().await?;
-    Ok(report)
+    Ok((mailbox, results, probe_time))
 }
