@@ -502,6 +502,10 @@ mod tests {
             vmx: true,
             vsx: true,
             mode64: true,
+            isa206: true,
+            isa207: true,
+            isa300: true,
+            isa310: true,
             dawr: 1,
             ..Findings::default()
         };
