@@ -267,3 +267,47 @@ async fn booke_unexpected_exception_in_user_part_is_a_crash(
     }
     guest.kill().await.unwrap();
 }
+
+/// The unavailable interrupts reach the IVORs the boot part set per core
+/// (IVOR7 FP, IVOR32 SPE on e500v1/v2 and AltiVec on e6500): the user part
+/// runs with MSR = MB_USER_MSR, i.e. FP/SPE/VEC off, so the facility's first
+/// instruction traps there (unarmed, hence a crash that names the vector).
+#[rstest]
+#[case("e500v2", Flavour::Ppc32, 0x10a5_2a16, 0x1020, 0x80)] // evxor: SPE unavailable, ESR[SPV]
+#[case("e500mc", Flavour::Ppc32, 0xfc00_0090, 0x1007, 0)] // fmr: FP unavailable
+#[case("e6500", Flavour::Ppc64, 0x1000_0484, 0x1020, 0x80)] // vor: AltiVec unavailable
+#[case("440epb", Flavour::Ppc32, 0xfc00_0090, 0x1007, 0)] // fmr: FP unavailable
+#[tokio::test]
+async fn booke_unavailable_interrupts_reach_their_ivor(
+    #[case] model: &str,
+    #[case] flavour: Flavour,
+    #[case] insn: u32,
+    #[case] vector: u64,
+    #[case] esr: u64,
+) {
+    let spec = GuestSpec::resolve(model, flavour).unwrap();
+    let user = Payload::probe(spec.family(), flavour).unwrap();
+    let mut guest = boot_with(
+        spec,
+        BootOptions {
+            user: Some(user),
+            ..BootOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    guest
+        .gdb
+        .write_memory(USER_BASE, &insn.to_be_bytes())
+        .await
+        .unwrap();
+    match guest.run_user_part(Duration::from_secs(10)).await.unwrap() {
+        UserOutcome::Crashed(m) => {
+            assert_eq!(m.exception.vector, vector, "{model}: {}", m.exception);
+            assert_eq!(m.exception.srr0, USER_BASE, "{}", m.exception);
+            assert_eq!(m.exception.dsisr, esr, "ESR: {}", m.exception);
+        }
+        other => panic!("{model}: {other:?}"),
+    }
+    guest.kill().await.unwrap();
+}

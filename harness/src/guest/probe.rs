@@ -4,7 +4,7 @@
 //! `harness/guest/common/ppcr.inc` (a test checks they agree); every
 //! family's probe uses the same indices.
 
-use ppcr_core::cpu::{CapabilitySet, Family};
+use ppcr_core::cpu::{CapabilitySet, Family, Hwcap, Hwcap2};
 use std::fmt;
 
 use super::mailbox::{ByteOrder, PROBE_ENTRY_SIZE, PROBE_MAX, PROBE_TABLE};
@@ -381,7 +381,6 @@ impl Findings {
     /// capability set. LE is left out on purpose: the catalogue's `true_le`
     /// is what Linux offers a process, while QEMU lets any Book3S model set
     /// MSR[LE] (ppcr only runs ppc64le where the catalogue lists it).
-    /// ISA levels are left out too (they are hwcap2 bits with no 1:1 probe).
     pub fn compare(&self, family: Family, caps: &CapabilitySet) -> Vec<Mismatch> {
         let mut out = Vec::new();
         let mut b = |what: &'static str, cat: bool, probe: bool| {
@@ -398,6 +397,37 @@ impl Findings {
         b("vsx", caps.has_vsx(), self.vsx);
         b("spe", caps.has_spe(), self.spe);
         b("64-bit", caps.cpu64, self.mode64);
+        b(
+            "efp-double",
+            caps.hwcap.contains(Hwcap::HAS_EFP_DOUBLE),
+            self.efp_double,
+        );
+        // ISA levels against the hwcap bits Linux derives from them. The
+        // e5500/e6500 are ISA 2.06 *embedded* cores and execute the 2.06
+        // probe instruction, but Linux never gives BookE ARCH_2_06 (a
+        // server-category bit), so that level is compared on Book3S only.
+        if matches!(family, Family::Book3s64 | Family::Book3s32) {
+            b(
+                "ISA 2.06",
+                caps.hwcap.contains(Hwcap::ARCH_2_06),
+                self.isa206,
+            );
+        }
+        b(
+            "ISA 2.07",
+            caps.hwcap2.contains(Hwcap2::ARCH_2_07),
+            self.isa207,
+        );
+        b(
+            "ISA 3.0",
+            caps.hwcap2.contains(Hwcap2::ARCH_3_00),
+            self.isa300,
+        );
+        b(
+            "ISA 3.1",
+            caps.hwcap2.contains(Hwcap2::ARCH_3_1),
+            self.isa310,
+        );
         let mut n = |what: &'static str, cat: u8, probe: u8| {
             if cat != probe {
                 out.push(Mismatch {

@@ -148,10 +148,10 @@ pub static CATALOGUE: &[CpuModel] = &[
         qemu: QemuSystem::Ppc,
         machine: "g3beige",
         flavours: ONLY_32,
-        caps: caps(COMMON_32 | H::HAS_FPU.bits(), 0, false, false, [2, 0, 0, 0, 0]),
+        caps: caps(COMMON_32 | H::HAS_FPU.bits(), 0, false, false, [1, 0, 0, 0, 0]),
         sources: &[
             src("AT_HWCAP", "linux arch/powerpc/kernel/cpu_specs_book3s_32.h: e300c3 (COMMON_32 | HAS_FPU)"),
-            src("FPU, DABR + DABR2", "qemu target/ppc/cpu_init.c: POWERPC_FAMILY(e300), register_e300_sprs (DABR, DABR2, IABR, IABR2)"),
+            src("FPU, one DABR slot", "qemu target/ppc/cpu_init.c: POWERPC_FAMILY(e300), register_e300_sprs (DABR, DABR2, IABR, IABR2); linux ptrace offers one data breakpoint on Book3S-32 (ppc_debug_info num_data_bps = 1), so a process can use one; `ppcr cpus --probe` measures DABR"),
             src("machine", "no 83xx board in QEMU 10.0; g3beige accepts the e300 core (FACTS Part B §2)"),
             QEMU_MODELS,
         ],
