@@ -24,8 +24,7 @@ const SPRS: [&str; 15] = [
 
 fn pattern(reg: &Register, salt: u128) -> Option<u128> {
     let bits = reg.bitsize;
-    let full =
-        0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128.rotate_left((reg.regnum * 7) as u32) ^ salt;
+    let full = 0x0123_4567_89ab_cdef_fedc_ba98_7654_3210u128.rotate_left(reg.regnum * 7) ^ salt;
     let mask = if bits >= 128 {
         u128::MAX
     } else {

@@ -28,6 +28,21 @@ pub enum Command {
     /// Create, inspect, verify, compare and convert images.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// Boot a CPU model to its ready point and print every register its gdb stub offers.
+    Regs(RegsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RegsArgs {
+    /// The CPU model.
+    #[arg(long)]
+    pub cpu: String,
+    /// Process flavour (default: the model's first).
+    #[arg(long, value_parser = parse_flavour)]
+    pub flavour: Option<Flavour>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -38,6 +53,13 @@ pub struct CpusArgs {
     /// Print each model's sources too.
     #[arg(long)]
     pub sources: bool,
+    /// Boot every model under QEMU, run the probe payload and compare what it
+    /// measures with the catalogue (exit 1 on any disagreement).
+    #[arg(long)]
+    pub probe: bool,
+    /// With --probe: only these models (comma list).
+    #[arg(long, value_delimiter = ',', requires = "probe")]
+    pub only: Vec<String>,
 }
 
 #[derive(Debug, Args)]

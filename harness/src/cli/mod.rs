@@ -6,6 +6,8 @@ mod cpus;
 mod exit;
 mod files;
 mod image;
+mod probe;
+mod regs;
 mod render;
 
 pub use args::Cli;
@@ -30,6 +32,10 @@ pub fn main() -> ExitCode {
         }
     };
     init_tracing(cli.verbose);
+    // SIGINT/SIGTERM kill every QEMU this process started before exiting.
+    if let Err(e) = ppcr_qemu::install_signal_cleanup() {
+        tracing::warn!("cannot install the SIGINT/SIGTERM cleanup: {e}");
+    }
     match run(cli) {
         Ok(status) => status.into(),
         Err(e) => {
@@ -58,7 +64,9 @@ fn init_tracing(verbose: u8) {
 pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
     use args::{Command, ImageCommand};
     match cli.command {
+        Command::Cpus(a) if a.probe => probe::run(&a),
         Command::Cpus(a) => cpus::run(&a),
+        Command::Regs(a) => regs::run(&a),
         Command::Check(a) => check::run(&a),
         Command::Image(ImageCommand::New(a)) => image::new(&a),
         Command::Image(ImageCommand::Inspect(a)) => image::inspect(&a),
@@ -66,4 +74,11 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Image(ImageCommand::Diff(a)) => image::diff(&a),
         Command::Image(ImageCommand::Convert(a)) => image::convert(&a),
     }
+}
+
+/// The runtime for commands that drive guests.
+pub(crate) fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
 }

@@ -8,6 +8,7 @@ pub mod launch;
 pub mod mailbox;
 pub mod payload;
 pub mod probe;
+pub mod regs;
 
 pub use boot::{
     boot, boot_with, run_probe, BootOptions, BootTimings, ProbeReport, ReadyGuest, UserOutcome,
