@@ -30,6 +30,9 @@ pub enum Command {
     Image(ImageCommand),
     /// Boot a CPU model to its ready point and print every register its gdb stub offers.
     Regs(RegsArgs),
+    /// Run scenario files and compare every cell with its expected class
+    /// (exit 1 on any difference).
+    Run(RunArgs),
 }
 
 #[derive(Debug, Args)]
@@ -189,4 +192,17 @@ fn parse_records(s: &str) -> Result<RecordList, String> {
         }
     }
     Ok(RecordList(out))
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario files (TOML; docs/SCENARIOS.md).
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Run only the cells whose name contains this text.
+    #[arg(long)]
+    pub filter: Option<String>,
 }

@@ -9,6 +9,7 @@ mod image;
 mod probe;
 mod regs;
 mod render;
+mod run;
 
 pub use args::Cli;
 pub use exit::ExitStatus;
@@ -73,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Image(ImageCommand::Verify(a)) => image::verify(&a),
         Command::Image(ImageCommand::Diff(a)) => image::diff(&a),
         Command::Image(ImageCommand::Convert(a)) => image::convert(&a),
+        Command::Run(a) => run::run(&a),
     }
 }
 
