@@ -84,3 +84,21 @@ fn regs_prints_every_register_normalised() {
     let bad = ppcr(&["regs", "--cpu", "e500v2", "--flavour", "ppc64"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn missing_qemu_names_the_program_and_the_install_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ppcr"))
+        .args(["regs", "--cpu", "power9"])
+        .env("PPCR_QEMU_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("qemu-system-ppc64 not found"), "{err}");
+    assert_eq!(
+        err.matches("run 'sudo bash ci/setup'").count(),
+        1,
+        "said once: {err}"
+    );
+}

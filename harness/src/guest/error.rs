@@ -33,15 +33,17 @@ pub enum GuestError {
     /// The mailbox bytes do not decode.
     #[error("mailbox: {0}")]
     Mailbox(String),
+    // The wrapped errors are part of the message and deliberately not a
+    // `source()`: a report printing the chain would say everything twice.
     /// QEMU failed.
     #[error("qemu: {0}")]
-    Qemu(#[from] ppcr_qemu::QemuError),
+    Qemu(ppcr_qemu::QemuError),
     /// The gdb stub failed.
     #[error("gdb: {0}")]
-    Gdb(#[from] ppcr_gdb::GdbError),
+    Gdb(ppcr_gdb::GdbError),
     /// Writing the payload files.
     #[error("writing payload files: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     /// The guest did not reach a point in time.
     #[error("{what} not reached within {after:?}; {diagnostics}")]
     Timeout {
@@ -55,4 +57,22 @@ pub enum GuestError {
     /// The guest stopped somewhere unexpected.
     #[error("{0}")]
     Unexpected(String),
+}
+
+impl From<ppcr_qemu::QemuError> for GuestError {
+    fn from(e: ppcr_qemu::QemuError) -> Self {
+        GuestError::Qemu(e)
+    }
+}
+
+impl From<ppcr_gdb::GdbError> for GuestError {
+    fn from(e: ppcr_gdb::GdbError) -> Self {
+        GuestError::Gdb(e)
+    }
+}
+
+impl From<std::io::Error> for GuestError {
+    fn from(e: std::io::Error) -> Self {
+        GuestError::Io(e)
+    }
 }
