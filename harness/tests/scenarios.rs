@@ -87,10 +87,13 @@ fn main() {
     match runner() {
         Some(r) => run_trials(r, &scenarios, &mut trials),
         None => {
-            println!(
-                "scenarios: restore simulator not available yet; each cell checks its \
+            // Not in --list output: tools parse that line by line.
+            if !args.list {
+                println!(
+                    "scenarios: restore simulator not available yet; each cell checks its \
                  verdict on a synthetic image only (kind [verdict-only]); outcomes are NOT checked"
-            );
+                );
+            }
             verdict_trials(&scenarios, &mut trials);
         }
     }
