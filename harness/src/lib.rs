@@ -1,4 +1,4 @@
 //! ppcr: test harness and emulator-backed restore simulator for PowerPC checkpoint/restart.
 pub mod cli;
 pub mod guest;
-pub mod scenario;
+pub mod library;
