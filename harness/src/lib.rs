@@ -2,3 +2,4 @@
 pub mod cli;
 pub mod guest;
 pub mod library;
+pub mod scenario;
