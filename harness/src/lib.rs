@@ -3,3 +3,4 @@ pub mod cli;
 pub mod guest;
 pub mod library;
 pub mod scenario;
+pub mod sim;

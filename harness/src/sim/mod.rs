@@ -1,0 +1,20 @@
+//! Layer 6, "sim": checkpoint (guest → image), restore (image → guest),
+//! reference runs and outcome detection (docs/WORKLOADS.md).
+//!
+//! - [`checkpoint`]: boot the source with a workload, stop at `ppcr_ckpt`,
+//!   read the state the workload declares through the gdb stub, build an
+//!   [`Image`](ppcr_core::format::Image).
+//! - [`restore`]: boot the target to its user entry ([`boot_target`]), write
+//!   the image ([`apply_and_run`]), run, and decide the
+//!   [`Outcome`](ppcr_core::class::Outcome) against the reference checksum.
+
+pub mod checkpoint;
+mod error;
+mod reference;
+mod regs;
+pub mod workload;
+
+pub use checkpoint::{checkpoint, checkpoint_with, Checkpoint, CheckpointOptions};
+pub use error::SimError;
+pub use reference::{reference, reference_cached, ReferenceKey};
+pub use workload::Workload;
