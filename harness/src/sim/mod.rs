@@ -12,9 +12,13 @@ pub mod checkpoint;
 mod error;
 mod reference;
 mod regs;
+pub mod restore;
 pub mod workload;
 
 pub use checkpoint::{checkpoint, checkpoint_with, Checkpoint, CheckpointOptions};
 pub use error::SimError;
 pub use reference::{reference, reference_cached, ReferenceKey};
+pub use restore::{
+    apply_and_run, boot_target, restore, Mode, RestoreOptions, RestoreReport, TargetGuest,
+};
 pub use workload::Workload;
