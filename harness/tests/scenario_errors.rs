@@ -157,3 +157,33 @@ fn cli_filter_matching_nothing_is_bad_input() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no cell name contains 'no-such-cell'"));
 }
+
+#[test]
+fn cli_run_takes_directories() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/examples");
+    let out = Command::new(env!("CARGO_BIN_EXE_ppcr"))
+        .arg("run")
+        .arg(&dir)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let want: usize = examples()
+        .iter()
+        .map(|f| {
+            ppcr::scenario::parse_file(Path::new(f))
+                .unwrap()
+                .cells
+                .len()
+        })
+        .sum();
+    assert_eq!(v["cells_total"], want);
+    let empty = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_ppcr"))
+        .arg("run")
+        .arg(empty.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -196,7 +196,7 @@ fn parse_records(s: &str) -> Result<RecordList, String> {
 
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Scenario files (TOML; docs/SCENARIOS.md).
+    /// Scenario files (TOML; docs/SCENARIOS.md), or directories to search for them.
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// Print the report as JSON.

@@ -1,9 +1,11 @@
-//! `ppcr run FILE... [--json] [--filter SUBSTR]`: run scenario files and
+//! `ppcr run FILE|DIR... [--json] [--filter SUBSTR]`: run scenario files and
 //! compare every cell's class with its expectation.
 
 use super::args::RunArgs;
 use super::exit::ExitStatus;
 use crate::scenario::{self, CellRunner, Unavailable};
+use anyhow::Context;
+use std::path::{Path, PathBuf};
 
 /// The runner behind `ppcr run`. This is where the restore simulator plugs
 /// in: return it here instead of the stand-in, which fails every cell with
@@ -12,8 +14,42 @@ fn runner() -> impl CellRunner {
     Unavailable
 }
 
+/// The files named, with directories replaced by the `.toml` files under
+/// them (recursively, in name order).
+fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> anyhow::Result<()> {
+        let mut entries = std::fs::read_dir(dir)
+            .and_then(|d| d.collect::<Result<Vec<_>, _>>())
+            .with_context(|| format!("cannot read {}", dir.display()))?;
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let path = e.path();
+            if path.is_dir() {
+                walk(&path, out)?;
+            } else if path.extension().is_some_and(|x| x == "toml") {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
 pub fn run(a: &RunArgs) -> anyhow::Result<ExitStatus> {
-    let scenarios = match scenario::parse_files(&a.files) {
+    let files = expand(&a.files)?;
+    if files.is_empty() {
+        eprintln!("ppcr: error: no .toml scenario files in the directories given");
+        return Ok(ExitStatus::BadInput);
+    }
+    let scenarios = match scenario::parse_files(&files) {
         Ok(s) => s,
         Err(errors) => {
             eprintln!("{errors}");
