@@ -28,6 +28,9 @@ pub enum Command {
     /// Create, inspect, verify, compare and convert images.
     #[command(subcommand)]
     Image(ImageCommand),
+    /// The shared image library: list, show, store and collect images.
+    #[command(subcommand)]
+    Library(super::library::LibraryCommand),
     /// Boot a CPU model to its ready point and print every register its gdb stub offers.
     Regs(RegsArgs),
     /// Run scenario files and compare every cell with its expected class

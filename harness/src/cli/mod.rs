@@ -6,6 +6,7 @@ mod cpus;
 mod exit;
 mod files;
 mod image;
+mod library;
 mod probe;
 mod regs;
 mod render;
@@ -74,6 +75,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Image(ImageCommand::Verify(a)) => image::verify(&a),
         Command::Image(ImageCommand::Diff(a)) => image::diff(&a),
         Command::Image(ImageCommand::Convert(a)) => image::convert(&a),
+        Command::Library(c) => library::run(&c),
         Command::Run(a) => run::run(&a),
     }
 }
