@@ -5,6 +5,32 @@
 //! [`CellRunner::checkpoint`] once per source and [`CellRunner::outcome`]
 //! once per (source, target); every policy of that pair shares the outcome,
 //! and the verdicts are computed here, on the checkpointed image.
+//!
+//! Plugging the simulator in is an adapter like this one (names as the
+//! simulator's draft spells them), returned by `runner()` in
+//! `cli/run.rs` and in `tests/scenarios.rs`:
+//!
+//! ```ignore
+//! struct Simulator;
+//! impl CellRunner for Simulator {
+//!     async fn checkpoint(&self, s: &SourceSpec) -> Result<Checkpoint, RunError> {
+//!         let c = sim::checkpoint(s.cpu.variant.qemu_name, s.flavour, &s.workload)
+//!             .await
+//!             .map_err(|e| RunError(e.to_string()))?;
+//!         let image = c.image.encode().map_err(|e| RunError(e.to_string()))?;
+//!         Ok(Checkpoint { image, detail: format!("reference checksum {:#x}", c.reference) })
+//!     }
+//!     async fn outcome(&self, cell: &CellSpec, c: &Checkpoint) -> Result<Observed, RunError> {
+//!         let image = Image::decode(&c.image).map_err(|e| RunError(e.to_string()))?;
+//!         let opts = RestoreOptions { mode: Mode::Forced, ..RestoreOptions::default() };
+//!         let r = sim::restore(&image, cell.target.variant.qemu_name, &opts)
+//!             .await
+//!             .map_err(|e| RunError(e.to_string()))?;
+//!         let outcome = r.outcome.ok_or_else(|| RunError(r.detail.clone()))?;
+//!         Ok(Observed { outcome, detail: r.detail })
+//!     }
+//! }
+//! ```
 
 use ppcr_core::class::Outcome;
 use ppcr_core::cpu::{Flavour, ResolvedCpu};
