@@ -33,6 +33,10 @@ pub enum Command {
     Library(super::library::LibraryCommand),
     /// Boot a CPU model to its ready point and print every register its gdb stub offers.
     Regs(RegsArgs),
+    /// Run a workload under QEMU to its checkpoint and write its image.
+    Checkpoint(super::checkpoint::CheckpointArgs),
+    /// Restore an image on a target CPU under QEMU and report the outcome.
+    Restore(super::restore::RestoreArgs),
     /// Run scenario files and compare every cell with its expected class
     /// (exit 1 on any difference).
     Run(RunArgs),

@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod checkpoint;
 mod cpus;
 mod exit;
 mod files;
@@ -10,6 +11,7 @@ mod library;
 mod probe;
 mod regs;
 mod render;
+mod restore;
 mod run;
 
 pub use args::Cli;
@@ -77,6 +79,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Image(ImageCommand::Convert(a)) => image::convert(&a),
         Command::Library(c) => library::run(&c),
         Command::Run(a) => run::run(&a),
+        Command::Checkpoint(a) => checkpoint::run(&a),
+        Command::Restore(a) => restore::run(&a),
     }
 }
 
