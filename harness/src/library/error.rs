@@ -84,6 +84,10 @@ pub enum LibraryError {
         reason: String,
         quarantined_to: PathBuf,
     },
+    /// The object kept changing between corrupt and good while it was read
+    /// (writers replacing it faster than it can be checked).
+    #[error("image {id} at {path} kept changing while it was read; try again")]
+    Unstable { id: String, path: PathBuf },
 }
 
 /// Results of library operations.

@@ -176,39 +176,36 @@ impl Library {
     pub fn load(&self, id_or_prefix: &str) -> Result<Loaded> {
         let id = self.resolve(id_or_prefix)?;
         let path = self.object_path(&id);
-        let mut check = self.check_object(&id)?;
-        if let Check::Corrupt(reason) = &check {
-            match self.quarantine(&id, reason) {
-                Some(q) => {
-                    return Err(LibraryError::Corrupt {
-                        id: id.to_string(),
-                        path,
-                        reason: q.reason,
-                        quarantined_to: q.path,
-                    })
+        // A quarantine that finds a good copy put back meanwhile leaves it
+        // in place; read again then (a few times at most).
+        for _ in 0..3 {
+            match self.check_object(&id)? {
+                Check::Missing => return Err(self.not_found(id.as_str())),
+                Check::Good(image, bytes) => {
+                    let entry = Entry::describe(id.as_str(), path, &image, bytes.len() as u64);
+                    self.repair_index(&id, &entry);
+                    return Ok(Loaded {
+                        entry,
+                        image: *image,
+                        bytes,
+                    });
                 }
-                // A writer put a good copy in place meanwhile: read that.
-                None => check = self.check_object(&id)?,
+                Check::Corrupt(reason) => {
+                    if let Some(q) = self.quarantine(&id, &reason) {
+                        return Err(LibraryError::Corrupt {
+                            id: id.to_string(),
+                            path,
+                            reason: q.reason,
+                            quarantined_to: q.path,
+                        });
+                    }
+                }
             }
         }
-        match check {
-            Check::Missing => Err(self.not_found(id.as_str())),
-            Check::Corrupt(reason) => Err(LibraryError::Corrupt {
-                id: id.to_string(),
-                path: path.clone(),
-                reason,
-                quarantined_to: path,
-            }),
-            Check::Good(image, bytes) => {
-                let entry = Entry::describe(id.as_str(), path, &image, bytes.len() as u64);
-                self.repair_index(&id, &entry);
-                Ok(Loaded {
-                    entry,
-                    image: *image,
-                    bytes,
-                })
-            }
-        }
+        Err(LibraryError::Unstable {
+            id: id.to_string(),
+            path,
+        })
     }
 
     /// The entry and image of an id or unique prefix (see [`Library::load`]).
