@@ -2,23 +2,29 @@
 //! test named by the cell, so `cargo test --test scenarios -- power9` runs
 //! the cells whose name contains `power9`.
 //!
-//! Until the restore simulator exists, [`runner`] returns `None` and each
-//! trial checks only what is pure, and says so (`[verdict-only]` in its
-//! name's kind): the file parses, and the policy's verdict on a synthetic
-//! image of the source agrees with the expected class (`pass`/`unsafe` need
-//! acceptance, `refuse`/`needless` need refusal). The outcome half of an
-//! expectation is never reported as checked without an outcome.
+//! Each trial (kind `[run]`) runs its cell through the restore simulator
+//! (QEMU guests; checkpoints and outcomes shared across trials by one
+//! [`Session`]) and compares the class and outcome with the expectation.
+//!
+//! `PPCR_SCENARIOS_VERDICT_ONLY=1` runs no guest: each trial (kind
+//! `[verdict-only]`) checks only what is pure, and says so: the file parses,
+//! and the policy's verdict on a synthetic image of the source agrees with
+//! the expected class (`pass`/`unsafe` need acceptance, `refuse`/`needless`
+//! need refusal). The outcome half of an expectation is never reported as
+//! checked without an outcome.
 
 use libtest_mimic::{Arguments, Failed, Trial};
-use ppcr::scenario::{self, CellRunner, Scenario, Session, Unavailable};
+use ppcr::scenario::{self, CellRunner, Scenario, Session, Simulator};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// The plug-in point for the restore simulator: return `Some(runner)` and
-/// every trial runs its cell for real (checkpoints and outcomes shared
-/// across trials by one [`Session`]) and compares the class.
+/// The runner of the trials: the restore simulator, unless
+/// `PPCR_SCENARIOS_VERDICT_ONLY` asks for the pure checks only.
 fn runner() -> Option<impl CellRunner + Send + 'static> {
-    None::<Unavailable>
+    match std::env::var_os("PPCR_SCENARIOS_VERDICT_ONLY") {
+        Some(v) if !v.is_empty() && v != "0" => None,
+        _ => Some(Simulator::default()),
+    }
 }
 
 fn scenario_root() -> PathBuf {
@@ -90,7 +96,7 @@ fn main() {
             // Not in --list output: tools parse that line by line.
             if !args.list {
                 println!(
-                    "scenarios: restore simulator not available yet; each cell checks its \
+                    "scenarios: PPCR_SCENARIOS_VERDICT_ONLY is set: each cell checks its \
                  verdict on a synthetic image only (kind [verdict-only]); outcomes are NOT checked"
                 );
             }

@@ -3,15 +3,13 @@
 
 use super::args::RunArgs;
 use super::exit::ExitStatus;
-use crate::scenario::{self, CellRunner, Unavailable};
+use crate::scenario::{self, CellRunner, Simulator};
 use anyhow::Context;
 use std::path::{Path, PathBuf};
 
-/// The runner behind `ppcr run`. This is where the restore simulator plugs
-/// in: return it here instead of the stand-in, which fails every cell with
-/// "restore simulator not available yet" (class `error`, never a pass).
+/// The runner behind `ppcr run`: the restore simulator (QEMU guests).
 fn runner() -> impl CellRunner {
-    Unavailable
+    Simulator::default()
 }
 
 /// The files named, with directories replaced by the `.toml` files under

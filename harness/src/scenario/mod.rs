@@ -10,6 +10,7 @@ mod pure;
 mod run;
 mod runner;
 mod schema;
+mod simulator;
 pub mod workload;
 
 pub use cell::{class_allows, select, Cell, Scenario};
@@ -21,6 +22,7 @@ pub use runner::{
     cpu_label, CellRunner, CellSpec, Checkpoint, Observed, RunError, SourceSpec, Unavailable,
     UNAVAILABLE,
 };
+pub use simulator::Simulator;
 pub use workload::{Workload, WORKLOADS};
 
 #[cfg(test)]

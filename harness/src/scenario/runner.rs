@@ -6,31 +6,8 @@
 //! once per (source, target); every policy of that pair shares the outcome,
 //! and the verdicts are computed here, on the checkpointed image.
 //!
-//! Plugging the simulator in is an adapter like this one (names as the
-//! simulator's draft spells them), returned by `runner()` in
-//! `cli/run.rs` and in `tests/scenarios.rs`:
-//!
-//! ```ignore
-//! struct Simulator;
-//! impl CellRunner for Simulator {
-//!     async fn checkpoint(&self, s: &SourceSpec) -> Result<Checkpoint, RunError> {
-//!         let c = sim::checkpoint(s.cpu.variant.qemu_name, s.flavour, &s.workload)
-//!             .await
-//!             .map_err(|e| RunError(e.to_string()))?;
-//!         let image = c.image.encode().map_err(|e| RunError(e.to_string()))?;
-//!         Ok(Checkpoint { image, detail: format!("reference checksum {:#x}", c.reference) })
-//!     }
-//!     async fn outcome(&self, cell: &CellSpec, c: &Checkpoint) -> Result<Observed, RunError> {
-//!         let image = Image::decode(&c.image).map_err(|e| RunError(e.to_string()))?;
-//!         let opts = RestoreOptions { mode: Mode::Forced, ..RestoreOptions::default() };
-//!         let r = sim::restore(&image, cell.target.variant.qemu_name, &opts)
-//!             .await
-//!             .map_err(|e| RunError(e.to_string()))?;
-//!         let outcome = r.outcome.ok_or_else(|| RunError(r.detail.clone()))?;
-//!         Ok(Observed { outcome, detail: r.detail })
-//!     }
-//! }
-//! ```
+//! [`super::Simulator`] is the implementation over `crate::sim`;
+//! [`Unavailable`] fails every call (for tests of the error path).
 
 use ppcr_core::class::Outcome;
 use ppcr_core::cpu::{Flavour, ResolvedCpu};
@@ -125,8 +102,8 @@ pub trait CellRunner: Sync {
 /// The message of [`Unavailable`].
 pub const UNAVAILABLE: &str = "restore simulator not available yet";
 
-/// The stand-in until the restore simulator exists: every call fails, so
-/// every cell is `error` (never a fake pass).
+/// A runner that cannot learn anything: every call fails, so every cell is
+/// `error` (never a fake pass).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Unavailable;
 
