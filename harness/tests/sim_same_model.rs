@@ -59,6 +59,7 @@ async fn book3s64_ppc64() {
         ("power9", Ppc64, "fp"),
         ("970", Ppc64, "vmx"),
         ("power9", Ppc64, "vsx"),
+        ("power7", Ppc64, "vsx"),
         ("power9", Ppc64, "mix"),
         ("970", Ppc64, "dabr"),
         ("power8", Ppc64, "dawr"),
@@ -76,6 +77,7 @@ async fn book3s64_ppc64le() {
         ("power9", Ppc64le, "fp"),
         ("power9", Ppc64le, "vmx"),
         ("power7", Ppc64le, "vsx"),
+        ("power9", Ppc64le, "vsx"),
         ("power10", Ppc64le, "mix"),
         ("power7", Ppc64le, "dabr"),
         ("power9", Ppc64le, "dawr"),
@@ -108,6 +110,8 @@ async fn book3s32() {
         ("750", Ppc32, "fp"),
         ("7400", Ppc32, "vmx"),
         ("750", Ppc32, "dabr"),
+        ("7400", Ppc32, "dabr"),
+        ("e300c3", Ppc32, "fp"),
         ("7400", Ppc32, "dispatch"),
     ])
     .await;
@@ -123,6 +127,7 @@ async fn booke_ppc32() {
         ("e500v2", Ppc32, "spe"),
         ("e500v2", Ppc32, "efp-double"),
         ("e500v2", Ppc32, "booke-debug"),
+        ("e500mc", Ppc32, "booke-debug"),
         ("e500v2", Ppc32, "dispatch"),
     ])
     .await;
@@ -135,6 +140,7 @@ async fn booke_ppc64() {
         ("e5500", Ppc64, "fp"),
         ("e6500", Ppc64, "vmx"),
         ("e6500", Ppc64, "booke-debug"),
+        ("e5500", Ppc64, "booke-debug"),
         ("e6500", Ppc64, "dispatch"),
     ])
     .await;
