@@ -528,3 +528,67 @@ pub async fn restore(
     report.crash = res.crash;
     Ok(report)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::checkpoint::facilities_of;
+    use ppcr_core::cpu::lookup;
+
+    const VEC_OR_SPE: u64 = 1 << 25;
+
+    #[test]
+    fn msr_meaning_is_masked_by_what_the_cpu_has() {
+        let e500v2 = lookup("e500v2").unwrap();
+        // e500v2 keeps MSR[FP] without an FPU; bit 25 is SPE there.
+        let f = facilities_of(0x0200_3000, Family::BookE, &e500v2.caps);
+        assert!(f.spe && !f.fp && !f.vec && !f.vsx);
+        // POWER5+ keeps MSR[VEC] without VMX.
+        let p5 = lookup("power5+").unwrap();
+        let f = facilities_of(0x8000_0000_0200_3000, Family::Book3s64, &p5.caps);
+        assert!(f.fp && !f.vec);
+        let p9 = lookup("power9").unwrap();
+        let f = facilities_of(0x8000_0000_0280_2000 | 0x900, Family::Book3s64, &p9.caps);
+        assert!(f.fp && f.vec && f.vsx && f.fe0 && f.fe1 && !f.spe);
+    }
+
+    #[test]
+    fn target_msr_places_facilities_where_the_family_has_them() {
+        let vec = Facilities {
+            vec: true,
+            ..Facilities::default()
+        };
+        let spe = Facilities {
+            spe: true,
+            ..Facilities::default()
+        };
+        let e500v2 = lookup("e500v2").unwrap();
+        let e6500 = lookup("e6500").unwrap();
+        // A VMX image never turns on SPE (same bit) on e500v2, and vice versa.
+        assert_eq!(
+            target_msr(0x1000, Family::BookE, &e500v2.caps, &vec),
+            0x1000
+        );
+        assert_eq!(
+            target_msr(0x1000, Family::BookE, &e500v2.caps, &spe),
+            0x1000 | VEC_OR_SPE
+        );
+        assert_eq!(
+            target_msr(0x8000_1000, Family::BookE, &e6500.caps, &vec),
+            0x8000_1000 | VEC_OR_SPE
+        );
+        assert_eq!(target_msr(0x1000, Family::BookE, &e6500.caps, &spe), 0x1000);
+        // VSX is a Book3S bit; the user MSR's SF/LE/RI are kept.
+        let p9 = lookup("power9").unwrap();
+        let all = Facilities {
+            fp: true,
+            vec: true,
+            vsx: true,
+            ..Facilities::default()
+        };
+        assert_eq!(
+            target_msr(0x8000_0000_0000_1003, Family::Book3s64, &p9.caps, &all),
+            0x8000_0000_0280_3003
+        );
+    }
+}
