@@ -23,7 +23,7 @@ pub use runner::{
     UNAVAILABLE,
 };
 pub use simulator::Simulator;
-pub use workload::{Workload, WORKLOADS};
+pub use workload::Workload;
 
 #[cfg(test)]
 mod tests;

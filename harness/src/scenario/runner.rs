@@ -20,7 +20,7 @@ use thiserror::Error;
 pub struct SourceSpec {
     pub cpu: ResolvedCpu,
     pub flavour: Flavour,
-    /// A name from [`super::workload::WORKLOADS`].
+    /// A workload name ([`crate::sim::Workload`]).
     pub workload: String,
 }
 

@@ -1,131 +1,29 @@
-//! The workloads a scenario may name (DESIGN §7), in one place.
-//!
-//! The restore simulator owns the real workloads (guest payloads); until it
-//! lands, this table says what each one leaves live at its checkpoint, which
-//! is all the pure side needs: whether a source can run it, and the records
-//! a synthetic image of it carries. The simulator replaces this table.
+//! The workloads a scenario may name: the simulator's table
+//! ([`crate::sim::workload`]), plus what a source must offer to run each.
 
 use ppcr_core::cpu::{CpuModel, Flavour, Hwcap, Hwcap2};
-use ppcr_core::format::RecordKind;
 use ppcr_core::synth::SynthError;
 
-/// One workload: its name, the flavours it is built for, the records live
-/// at its checkpoint, and any capability its source must offer beyond them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Workload {
-    pub name: &'static str,
-    /// Process flavours it is built for.
-    pub flavours: &'static [Flavour],
-    /// Optional records present in its image.
-    pub records: &'static [RecordKind],
-    /// AT_HWCAP bits the source needs (beyond what the records need).
-    pub hwcap: Hwcap,
-    /// AT_HWCAP2 bits the source needs.
-    pub hwcap2: Hwcap2,
-    /// One line for humans.
-    pub summary: &'static str,
+pub use crate::sim::Workload;
+
+/// Every workload, in the simulator's order.
+pub fn all() -> &'static [Workload] {
+    Workload::all()
 }
-
-const fn w(
-    name: &'static str,
-    flavours: &'static [Flavour],
-    records: &'static [RecordKind],
-    hwcap: (Hwcap, Hwcap2),
-    summary: &'static str,
-) -> Workload {
-    Workload {
-        name,
-        flavours,
-        records,
-        hwcap: hwcap.0,
-        hwcap2: hwcap.1,
-        summary,
-    }
-}
-
-use RecordKind::{BookeDebug, Dabr, Dawr, Fpr, Spe, Vmx, Vsx};
-const NONE: (Hwcap, Hwcap2) = (Hwcap::empty(), Hwcap2::empty());
-const ALL: &[Flavour] = &Flavour::ALL;
-const P64: &[Flavour] = &[Flavour::Ppc64, Flavour::Ppc64le];
-const P32: &[Flavour] = &[Flavour::Ppc32];
-const BE: &[Flavour] = &[Flavour::Ppc32, Flavour::Ppc64];
-
-/// Every workload (the simulator's table in `sim/workload.rs` agrees).
-pub const WORKLOADS: &[Workload] = &[
-    w("int", ALL, &[], NONE, "integer registers only"),
-    w("fp", ALL, &[Fpr], NONE, "live FPRs and FPSCR"),
-    w("vmx", ALL, &[Vmx], NONE, "live Altivec registers"),
-    w("vsx", P64, &[Fpr, Vsx], NONE, "live VSX registers"),
-    w(
-        "mix",
-        P64,
-        &[Fpr, Vmx, Vsx],
-        NONE,
-        "FP, Altivec and VSX state at once",
-    ),
-    w(
-        "spe",
-        P32,
-        &[Spe],
-        NONE,
-        "live SPE upper halves, ACC, SPEFSCR",
-    ),
-    w(
-        "efp-double",
-        P32,
-        &[Spe],
-        (Hwcap::HAS_EFP_DOUBLE, Hwcap2::empty()),
-        "SPE double-precision floating point (e500v2)",
-    ),
-    w("dabr", ALL, &[Dabr], NONE, "an armed DABR watchpoint"),
-    w("dawr", ALL, &[Dawr], NONE, "an armed DAWR watchpoint"),
-    w(
-        "booke-debug",
-        BE,
-        &[BookeDebug],
-        NONE,
-        "BookE IAC/DAC/DVC registers in use",
-    ),
-    w(
-        "isa300",
-        ALL,
-        &[],
-        (Hwcap::empty(), Hwcap2::ARCH_3_00),
-        "ISA 3.0 instructions after the checkpoint",
-    ),
-    w(
-        "isa31",
-        ALL,
-        &[],
-        (Hwcap::empty(), Hwcap2::ARCH_3_1),
-        "ISA 3.1 instructions after the checkpoint",
-    ),
-    w(
-        "dispatch",
-        ALL,
-        &[],
-        NONE,
-        "picks its path from AT_HWCAP before the checkpoint (ifunc)",
-    ),
-];
 
 /// The workload called `name`.
 pub fn find(name: &str) -> Option<&'static Workload> {
-    WORKLOADS.iter().find(|w| w.name == name)
+    all().iter().find(|w| w.name == name)
 }
 
 /// Every workload name, comma-separated.
 pub fn names() -> String {
-    WORKLOADS
-        .iter()
-        .map(|w| w.name)
-        .collect::<Vec<_>>()
-        .join(", ")
+    all().iter().map(|w| w.name).collect::<Vec<_>>().join(", ")
 }
 
 /// The closest workload names to `name`, best first.
 pub fn closest(name: &str) -> Vec<&'static str> {
-    let mut scored: Vec<(f64, &'static str)> = WORKLOADS
+    let mut scored: Vec<(f64, &'static str)> = all()
         .iter()
         .map(|w| (strsim::jaro_winkler(name, w.name), w.name))
         .filter(|(s, _)| *s >= 0.75)
@@ -134,13 +32,24 @@ pub fn closest(name: &str) -> Vec<&'static str> {
     scored.into_iter().take(3).map(|(_, n)| n).collect()
 }
 
+/// Capabilities a source needs beyond the workload's records: the
+/// instructions it executes that no record betrays.
+pub fn needs(workload: &Workload) -> (Hwcap, Hwcap2) {
+    match workload.name {
+        "efp-double" => (Hwcap::HAS_EFP_DOUBLE, Hwcap2::empty()),
+        "isa300" => (Hwcap::empty(), Hwcap2::ARCH_3_00),
+        "isa31" => (Hwcap::empty(), Hwcap2::ARCH_3_1),
+        _ => (Hwcap::empty(), Hwcap2::empty()),
+    }
+}
+
 /// Why `model` cannot run `workload` as a `flavour` process, if it cannot.
 pub fn unrunnable(
     model: &'static CpuModel,
     flavour: Flavour,
     workload: &Workload,
 ) -> Option<String> {
-    if !workload.flavours.contains(&flavour) {
+    if !workload.runs(flavour) {
         let built: Vec<_> = workload.flavours.iter().map(|f| f.name()).collect();
         return Some(format!("it is built for {} only", built.join(", ")));
     }
@@ -151,8 +60,9 @@ pub fn unrunnable(
             Err(e) => return Some(e.to_string()),
         }
     }
-    let missing1 = workload.hwcap.difference(model.caps.hwcap);
-    let missing2 = workload.hwcap2.difference(model.caps.hwcap2);
+    let (hwcap, hwcap2) = needs(workload);
+    let missing1 = hwcap.difference(model.caps.hwcap);
+    let missing2 = hwcap2.difference(model.caps.hwcap2);
     if !missing1.is_empty() || !missing2.is_empty() {
         let names: Vec<String> = missing1
             .iter_names()
@@ -171,29 +81,27 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_found() {
-        for w in WORKLOADS {
+        for w in all() {
             assert_eq!(find(w.name), Some(w));
         }
+        assert_eq!(all().len(), 13);
         assert_eq!(closest("vsxx").first(), Some(&"vsx"));
+        assert!(find("nope").is_none());
     }
 
     #[test]
     fn runnable_follows_the_catalogue() {
         let p9 = lookup("power9").unwrap();
-        const F: Flavour = Flavour::Ppc64;
-        assert!(unrunnable(p9, Flavour::Ppc64, find("vsx").unwrap()).is_none());
-        assert!(unrunnable(p9, Flavour::Ppc32, find("vsx").unwrap()).is_some());
-        assert!(unrunnable(p9, F, find("isa300").unwrap()).is_none());
-        assert!(unrunnable(p9, F, find("isa31").unwrap()).is_some());
-        assert!(unrunnable(p9, F, find("spe").unwrap()).is_some());
+        let w = |n| find(n).unwrap();
+        assert!(unrunnable(p9, Flavour::Ppc64, w("vsx")).is_none());
+        assert!(unrunnable(p9, Flavour::Ppc32, w("vsx")).is_some());
+        assert!(unrunnable(p9, Flavour::Ppc64, w("isa300")).is_none());
+        assert!(unrunnable(p9, Flavour::Ppc64, w("isa31")).is_some());
+        assert!(unrunnable(p9, Flavour::Ppc32, w("spe")).is_some());
         let e500v1 = lookup("e500v1").unwrap();
-        assert!(unrunnable(e500v1, Flavour::Ppc32, find("spe").unwrap()).is_none());
-        assert!(unrunnable(e500v1, Flavour::Ppc32, find("efp-double").unwrap()).is_some());
-        assert!(unrunnable(
-            lookup("e500v2").unwrap(),
-            Flavour::Ppc32,
-            find("efp-double").unwrap()
-        )
-        .is_none());
+        assert!(unrunnable(e500v1, Flavour::Ppc32, w("spe")).is_none());
+        assert!(unrunnable(e500v1, Flavour::Ppc32, w("efp-double")).is_some());
+        let e500v2 = lookup("e500v2").unwrap();
+        assert!(unrunnable(e500v2, Flavour::Ppc32, w("efp-double")).is_none());
     }
 }
