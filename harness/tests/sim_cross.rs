@@ -211,3 +211,28 @@ async fn registers_are_normalised_to_numbers() {
         );
     }
 }
+
+/// A hwcap override is what the process observed: the header says so, and
+/// dispatch then takes the FP path on power9 (main record only, ok on a
+/// 750 under every policy's records check).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hwcap_override_is_recorded_and_steers_dispatch() {
+    use ppcr::sim::{checkpoint_with, CheckpointOptions};
+    let fpu_only = 0x0800_0000u64 | 0x8000_0000 | 0x0400_0000; // HAS_FPU | PPC32 | HAS_MMU
+    let c = checkpoint_with(
+        "power9",
+        Flavour::Ppc32,
+        "dispatch",
+        &CheckpointOptions {
+            hwcap: Some(fpu_only),
+            ..CheckpointOptions::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(u64::from(c.image.header.source.caps.hwcap), fpu_only);
+    assert_eq!(c.image.header.source.caps.hwcap2, 0);
+    let r = run(&c.image, "750", Mode::Policy(Policy::Hwcap)).await;
+    assert_eq!(r.outcome, Some(Outcome::Ok), "{r:?}");
+    assert_eq!(r.reference, Some(c.reference));
+}

@@ -27,7 +27,8 @@ pub(crate) const BP_LEN: u64 = 4;
 #[derive(Debug, Clone)]
 pub struct CheckpointOptions {
     /// The word handed to the workload in `MB_HWCAP`; default: the source's
-    /// catalogue AT_HWCAP (low word) and AT_HWCAP2 (high word).
+    /// catalogue AT_HWCAP (low word) and AT_HWCAP2 (high word). The image's
+    /// header records the words handed over (what the process observed).
     pub hwcap: Option<u64>,
     /// Deadline for each run segment (to the checkpoint, to the exit).
     pub timeout: Duration,
@@ -100,7 +101,12 @@ pub async fn checkpoint_with(
     let out = match result {
         Ok((image, reference, capture, finish)) => {
             reference::store(
-                ReferenceKey::new(spec.name, flavour, wl.name, opts.hwcap),
+                ReferenceKey::new(
+                    spec.name,
+                    flavour,
+                    wl.name,
+                    opts.hwcap.filter(|&w| w != hwcap_word(&spec.model.caps)),
+                ),
                 reference,
             );
             Ok(Checkpoint {
@@ -166,7 +172,14 @@ async fn capture(
             source: SourceCpu {
                 model: spec.qemu_cpu.to_string(),
                 pvr: guest.mailbox.pvr,
-                caps: spec.model.caps.to_words(),
+                // What the process observed: the catalogue's words, or
+                // the override it was handed.
+                caps: {
+                    let mut w = spec.model.caps.to_words();
+                    w.hwcap = hwcap as u32;
+                    w.hwcap2 = (hwcap >> 32) as u32;
+                    w
+                },
             },
             facilities,
             workload: wl.name.to_string(),

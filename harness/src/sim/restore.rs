@@ -512,7 +512,14 @@ pub async fn restore(
         return Ok(report);
     }
     let wl = Workload::get(&h.workload)?;
-    let reference = reference(&h.source.model, flavour, wl.name, None).await?;
+    // The reference run gets the hwcap words the source process observed
+    // (the header's); `None` when they are the source model's own.
+    let observed = u64::from(h.source.caps.hwcap) | u64::from(h.source.caps.hwcap2) << 32;
+    let own = ppcr_core::cpu::resolve(&h.source.model)
+        .map(|r| super::checkpoint::hwcap_word(&r.model.caps))
+        .ok();
+    let hwcap = (own != Some(observed)).then_some(observed);
+    let reference = reference(&h.source.model, flavour, wl.name, hwcap).await?;
     report.reference = Some(reference);
     let carrier = wl.payload(flavour)?;
     let mut t = boot_target(target, flavour, carrier, opts.machine.clone()).await?;
