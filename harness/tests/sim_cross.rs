@@ -132,6 +132,14 @@ async fn debug_records_convert_or_are_unrestorable() {
     let bd = ckpt("e500v2", Flavour::Ppc32, "booke-debug").await;
     let r = run(&bd, "440epb", Mode::Policy(Policy::Records)).await;
     assert_eq!(r.outcome, Some(Outcome::Ok), "{r:?}");
+    // IAC3 in use (440) needs four IACs: e500 refuses, and cannot hold it.
+    let bd = ckpt("440epb", Flavour::Ppc32, "booke-debug").await;
+    assert_eq!(bd.cpu.booke_debug.unwrap().iac_used, 0b101);
+    let r = run(&bd, "e500mc", Mode::Policy(Policy::Records)).await;
+    assert_eq!(r.outcome, None, "{r:?}");
+    let r = run(&bd, "e500mc", Mode::Forced).await;
+    assert_eq!(r.outcome, Some(Outcome::Unrestorable), "{r:?}");
+    assert!(r.detail.contains("iac3"), "{r:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -387,8 +387,9 @@ async fn read_state(
                     d.dac[i] = regs.read_or0(gdb, &format!("dac{}", i + 1)).await?;
                     d.dvc[i] = regs.read_or0(gdb, &format!("dvc{}", i + 1)).await?;
                 }
-                // What the workload uses: IAC1 and DAC1.
-                d.iac_used = 1;
+                // What the workload uses: IAC1, DAC1, and IAC3 where the
+                // CPU has four IACs (440; on e500 its mtspr is a no-op).
+                d.iac_used = if caps.debug.iac >= 4 { 0b101 } else { 0b001 };
                 d.dac_used = 1;
                 d.dvc_used = 0;
                 cpu.booke_debug = Some(d);
