@@ -128,6 +128,19 @@ async fn debug_records_convert_or_are_unrestorable() {
     let dawr = ckpt("power9", Flavour::Ppc64, "dawr").await;
     let r = run(&dawr, "power7", Mode::Forced).await;
     assert_eq!(r.outcome, Some(Outcome::Unrestorable), "{r:?}");
+    // Two DAWRs in use (POWER10) need two: power9 refuses, and lacks dawr1.
+    let two = ckpt("power10", Flavour::Ppc64le, "dawr").await;
+    assert_eq!(two.cpu.dawr.unwrap().count, 2);
+    let r = run(&two, "power9", Mode::Policy(Policy::Records)).await;
+    assert_eq!(r.outcome, None, "{r:?}");
+    let r = run(&two, "power9", Mode::Forced).await;
+    assert_eq!(r.outcome, Some(Outcome::Unrestorable), "{r:?}");
+    assert!(r.detail.contains("dawr1"), "{r:?}");
+    let r = run(&two, "power11", Mode::Policy(Policy::Hwcap)).await;
+    assert_eq!(r.outcome, Some(Outcome::Ok), "{r:?}");
+    // A one-slot image on POWER10: DAWR1 stays unarmed, as on the source.
+    let r = run(&dawr, "power10", Mode::Forced).await;
+    assert_eq!(r.outcome, Some(Outcome::Ok), "{r:?}");
     // Book E debug moves between Book E models.
     let bd = ckpt("e500v2", Flavour::Ppc32, "booke-debug").await;
     let r = run(&bd, "440epb", Mode::Policy(Policy::Records)).await;

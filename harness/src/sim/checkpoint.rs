@@ -362,11 +362,15 @@ async fn read_state(
                 cpu.dabr = Some(DabrRecord { dabr, dabrx });
             }
             RecordKind::Dawr => {
-                let slot = DawrSlot {
-                    dawr: regs.read_req(gdb, "dawr0").await? as u64,
-                    dawrx: regs.read_req(gdb, "dawrx0").await? as u64,
-                };
-                cpu.dawr = Some(DawrRecord::from_slots(&[slot]));
+                // The workload arms DAWR0, and DAWR1 where the CPU has it.
+                let mut slots = Vec::new();
+                for i in 0..caps.debug.dawr.clamp(1, 2) {
+                    slots.push(DawrSlot {
+                        dawr: regs.read_req(gdb, &format!("dawr{i}")).await? as u64,
+                        dawrx: regs.read_req(gdb, &format!("dawrx{i}")).await? as u64,
+                    });
+                }
+                cpu.dawr = Some(DawrRecord::from_slots(&slots));
             }
             RecordKind::BookeDebug => {
                 if !matches!(family, Family::BookE | Family::Ppc440) || caps.debug.iac == 0 {
