@@ -181,3 +181,39 @@ fn convert_explains_why_not() {
         "cannot convert for power7: DAWR record: image watches 0x600100+64 bytes, longer than the DABR's 8-byte granule; target has only a DABR"
     );
 }
+
+/// Regression (found by the simulator's survey): a one-doubleword DAWR watch
+/// with DAWRX[WTI] was accepted for a DABR-only CPU, then could not be
+/// converted, so the restore was `unrestorable`: an `unsafe` cell.
+#[test]
+fn records_accepts_only_what_convert_can_do() {
+    let mut img = image("power9", Flavour::Ppc64, "dawr");
+    let slot = DawrSlot {
+        dawr: 0x60_0100,
+        dawrx: dawrx_bits::USER | dawrx_bits::DW | dawrx_bits::WTI,
+    };
+    img.cpu.dawr = Some(DawrRecord::from_slots(&[slot]));
+    let p7 = cpu::lookup("power7").unwrap().caps;
+    let v = evaluate(Policy::Records, &img, "power7", &p7);
+    assert_eq!(
+        v.reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+        ["DAWR record: image watches 0x600100+8 with DAWRX[WTI] set (translation must match MSR[DR]), which a DABR cannot express; target has only a DABR"]
+    );
+    assert!(convert(&img, "power7", &p7).is_err());
+    // And for every accepting verdict, convert succeeds.
+    for target in ppcr_core::cpu::CATALOGUE {
+        for records in ["dabr", "dawr"] {
+            for source in ["970", "power9", "power10"] {
+                let kind: RecordKind = records.parse().unwrap();
+                let model = cpu::lookup(source).unwrap();
+                let Ok(img) = synth::image(model, Flavour::Ppc64, &[kind], 7) else {
+                    continue;
+                };
+                if evaluate(Policy::Records, &img, target.name, &target.caps).accepted() {
+                    convert(&img, target.name, &target.caps)
+                        .unwrap_or_else(|e| panic!("{source} {records} -> {}: {e}", target.name));
+                }
+            }
+        }
+    }
+}

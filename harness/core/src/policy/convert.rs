@@ -56,17 +56,22 @@ pub fn dabr_to_dawr(d: &DabrRecord) -> Result<DawrSlot, String> {
     })
 }
 
-/// DAWR slot → DABR: only a one-doubleword range without WTI.
+/// DAWR slot → DABR: only a one-doubleword range without WTI. The error
+/// says, of the image, why no DABR can express the watch (see [`dabr_to_dawr`]).
 pub fn dawr_to_dabr(s: &DawrSlot) -> Result<DabrRecord, String> {
     if !s.fits_dabr() {
         return Err(format!(
-            "DAWR range {:#x}+{} is longer than the DABR's 8-byte granule",
+            "watches {:#x}+{} bytes, longer than the DABR's 8-byte granule",
             s.start(),
             s.range_len()
         ));
     }
     if s.dawrx & dawrx_bits::WTI != 0 {
-        return Err("DAWRX[WTI] has no DABR equivalent".into());
+        return Err(format!(
+            "watches {:#x}+{} with DAWRX[WTI] set (translation must match MSR[DR]), which a DABR cannot express",
+            s.start(),
+            s.range_len()
+        ));
     }
     let mut dabr = s.start();
     if s.dawrx & dawrx_bits::DR != 0 {

@@ -1,6 +1,7 @@
 //! The `records` rules: each present record must be restorable on the
 //! target (DESIGN §4 table), plus the flavour checks.
 
+use super::convert::{dabr_to_dawr, dawr_to_dabr};
 use super::verdict::{Conversion, Reason, Subject};
 use crate::cpu::CapabilitySet;
 use crate::format::{DabrRecord, DawrRecord, Image, RecordKind};
@@ -93,20 +94,28 @@ fn check_dabr(
     if !d.is_armed() || target.debug.dabr >= 1 {
         return;
     }
-    if target.debug.dawr >= 1 {
-        conversions.push(Conversion {
-            record: RecordKind::Dabr,
-            description: format!(
-                "DABR watch of {:#x}+8 becomes DAWR0 with the same range and access bits",
-                d.dabr & crate::format::dabr_bits::ADDR_MASK
-            ),
-        });
-    } else {
+    if target.debug.dawr == 0 {
         reasons.push(Reason {
             subject: Subject::Record(RecordKind::Dabr),
             image: format!("has an armed DABR watch ({:#x})", d.dabr),
             target: "has no DABR and no DAWR slot".into(),
         });
+        return;
+    }
+    // The same function the restore converts with: accept only what converts.
+    match dabr_to_dawr(d) {
+        Ok(_) => conversions.push(Conversion {
+            record: RecordKind::Dabr,
+            description: format!(
+                "DABR watch of {:#x}+8 becomes DAWR0 with the same range and access bits",
+                d.dabr & crate::format::dabr_bits::ADDR_MASK
+            ),
+        }),
+        Err(why) => reasons.push(Reason {
+            subject: Subject::Record(RecordKind::Dabr),
+            image: why,
+            target: "has only DAWR slots".into(),
+        }),
     }
 }
 
@@ -125,25 +134,21 @@ fn check_dawr(
     // one-doubleword granule.
     if used == 1 && target.debug.dabr >= 1 && target.debug.dawr == 0 {
         let s = armed[0];
-        if s.fits_dabr() {
-            conversions.push(Conversion {
+        // The same function the restore converts with: accept only what converts.
+        match dawr_to_dabr(s) {
+            Ok(_) => conversions.push(Conversion {
                 record: RecordKind::Dawr,
                 description: format!(
                     "DAWR watch of {:#x}+{} becomes a DABR watch of the same doubleword",
                     s.start(),
                     s.range_len()
                 ),
-            });
-        } else {
-            reasons.push(Reason {
+            }),
+            Err(why) => reasons.push(Reason {
                 subject: Subject::Record(RecordKind::Dawr),
-                image: format!(
-                    "watches {:#x}+{} bytes, longer than the DABR's 8-byte granule",
-                    s.start(),
-                    s.range_len()
-                ),
+                image: why,
                 target: "has only a DABR".into(),
-            });
+            }),
         }
         return;
     }
