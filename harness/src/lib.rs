@@ -2,5 +2,6 @@
 pub mod cli;
 pub mod guest;
 pub mod library;
+pub mod matrix;
 pub mod scenario;
 pub mod sim;
