@@ -31,6 +31,9 @@ pub enum Command {
     /// The shared image library: list, show, store and collect images.
     #[command(subcommand)]
     Library(super::library::LibraryCommand),
+    /// Run the cross-CPU matrix (every source × target × policy), merge
+    /// shards, or diff against a baseline.
+    Matrix(super::matrix::MatrixArgs),
     /// Boot a CPU model to its ready point and print every register its gdb stub offers.
     Regs(RegsArgs),
     /// Run a workload under QEMU to its checkpoint and write its image.

@@ -8,6 +8,7 @@ mod exit;
 mod files;
 mod image;
 mod library;
+mod matrix;
 mod probe;
 mod regs;
 mod render;
@@ -78,6 +79,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Image(ImageCommand::Diff(a)) => image::diff(&a),
         Command::Image(ImageCommand::Convert(a)) => image::convert(&a),
         Command::Library(c) => library::run(&c),
+        Command::Matrix(a) => matrix::run(&a),
         Command::Run(a) => run::run(&a),
         Command::Checkpoint(a) => checkpoint::run(&a),
         Command::Restore(a) => restore::run(&a),
