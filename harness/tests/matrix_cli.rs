@@ -443,4 +443,21 @@ fn the_html_heat_map_renders_in_headless_chromium() {
     assert_eq!(dom.matches("<td class=\"c ").count(), cells, "{}", show(&o));
     assert!(dom.contains("data-class=\"unsafe\"") && dom.contains("data-class=\"error\""));
     assert!(dom.contains("id=\"tab-hwcap\" checked"));
+
+    // The page's script runs: a #cell= link opens that cell's details.
+    let o = chromium_cmd(&dir.path().join("profile3"))
+        .arg("--dump-dom")
+        .arg(format!("{url}#cell=7400/ppc32/vmx@e6500:hwcap"))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&o.stdout);
+    let details = &dom[dom.find("id=\"details\"").expect("the details box")..];
+    let details = &details[..details.find("</div>").unwrap()];
+    assert!(details.contains("display: block"), "{details}");
+    assert!(details.contains("[hwcap] unsafe"), "{details}");
+    assert!(details.contains("outcome: wrong"), "{details}");
+    assert!(
+        dom.contains("class=\"c unsafe sel\""),
+        "the cell is selected"
+    );
 }

@@ -12,6 +12,8 @@ const TEMPLATE: &str = include_str!("index.html");
 
 #[derive(Serialize)]
 struct Cell {
+    /// `row@target:policy`.
+    name: String,
     class: &'static str,
     letter: &'static str,
     title: String,
@@ -158,6 +160,7 @@ pub fn render(m: &Matrix) -> String {
                                 .and_then(|&(i, p)| p.cell(policy).map(|c| (i, p, c)));
                             match found {
                                 Some((i, p, c)) => Cell {
+                                    name: format!("{name}:{policy}"),
                                     class: c.class.name(),
                                     letter: letter(c.class),
                                     title: title(p, policy),
@@ -165,6 +168,7 @@ pub fn render(m: &Matrix) -> String {
                                     flaky: p.flaky,
                                 },
                                 None => Cell {
+                                    name: format!("{name}:{policy}"),
                                     class: "missing",
                                     letter: "?",
                                     title: format!("{name}:{policy}: no result"),
