@@ -79,6 +79,17 @@ fn without_a_simulator_it_fails_clearly_and_writes_nothing() {
         .unwrap();
     assert_eq!(o.status.code(), Some(2), "{}", show(&o));
     assert!(!out.exists());
+    // A selection without cells is refused, not reported as a pass.
+    let o = matrix_cmd(&out, &["--sources", "750", "--workloads", "vsx"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("no cells"),
+        "{}",
+        show(&o)
+    );
+    assert!(!out.exists());
 }
 
 #[test]

@@ -362,11 +362,6 @@ impl Plan {
             self.targets.iter().map(move |t| pair_name(&row, t.name))
         })
     }
-
-    /// The number of cells (pairs × policies) for `n` rows.
-    pub fn cells_per_row(&self) -> usize {
-        self.targets.len() * self.policies.len()
-    }
 }
 
 #[cfg(test)]
