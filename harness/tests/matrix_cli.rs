@@ -58,18 +58,52 @@ fn tmp() -> tempfile::TempDir {
 }
 
 #[test]
-fn without_a_simulator_it_fails_clearly_and_writes_nothing() {
+fn a_small_real_matrix_runs_in_qemu() {
+    // The real simulator: every pair is a checkpoint and a forced restore in
+    // QEMU guests. isa300 and dispatch on POWER9 are the cells that show why
+    // the hwcap policy exists: records accepts them on older CPUs, they crash.
     let dir = tmp();
     let out = dir.path().join("report");
     let o = Command::new(env!("CARGO_BIN_EXE_ppcr"))
-        .args(["matrix", "--out"])
+        .args([
+            "matrix",
+            "--sources",
+            "power9",
+            "--workloads",
+            "isa300,dispatch",
+            "--targets",
+            "power8,970,power10,e6500",
+            "--out",
+        ])
         .arg(&out)
         .env_remove("PPCR_TEST_FAKE_SIMULATOR")
         .output()
         .unwrap();
-    assert_eq!(o.status.code(), Some(2), "{}", show(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("restore simulator not available yet"));
-    assert!(!out.exists());
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let m = load(&out);
+    assert_eq!(m["complete"], true);
+    let summary = &m["summary"];
+    let counts = |policy: &str| {
+        summary
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["policy"] == policy)
+            .unwrap()["counts"]
+            .clone()
+    };
+    assert_eq!(counts("hwcap")["unsafe"], 0, "{summary}");
+    assert_eq!(counts("hwcap")["error"], 0, "{summary}");
+    assert_eq!(counts("records")["error"], 0, "{summary}");
+    assert!(
+        counts("records")["unsafe"].as_u64().unwrap() > 0,
+        "{summary}"
+    );
+    for f in ["index.html", "summary.md", "junit.xml"] {
+        assert!(out.join(f).exists(), "{f}");
+    }
+    let dir = tmp();
+    let out = dir.path().join("report");
     // The fake is refused without its environment variable.
     let o = Command::new(env!("CARGO_BIN_EXE_ppcr"))
         .args(["matrix", "--simulator", "fake", "--out"])

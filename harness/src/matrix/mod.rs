@@ -12,6 +12,7 @@ mod diff;
 mod journal;
 mod merge;
 mod progress;
+mod qemu;
 pub mod report;
 mod run;
 mod schema;
@@ -24,6 +25,7 @@ pub use diff::{diff, Change, Diff};
 pub use journal::{Header as JournalHeader, Journal, JournalError, FILE as JOURNAL_FILE};
 pub use merge::{merge, MergeError};
 pub use progress::Progress;
+pub use qemu::QemuSimulator;
 pub use run::{pair_result, run, Event, RunError, RunOptions, RunStats, Sink};
 pub use schema::{
     is_failure, CellResult, Matrix, PairResult, PolicySummary, RowKey, SchemaError, SCHEMA_VERSION,

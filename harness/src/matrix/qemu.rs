@@ -1,0 +1,76 @@
+//! The restore simulator (`crate::sim`) behind the matrix's [`Simulator`]:
+//! real QEMU guests, one checkpoint per row, one forced restore per pair.
+
+use super::cells::SourceSpec;
+use super::simulator::{Observed, SimFailure, Simulator};
+use crate::sim::{self, Mode, RestoreOptions};
+use ppcr_core::cpu::CpuModel;
+use ppcr_core::format::Image;
+
+/// Checkpoints and restores in QEMU guests.
+#[derive(Debug, Clone, Default)]
+pub struct QemuSimulator {
+    /// Options of every forced restore (the mode is always forced).
+    pub restore: RestoreOptions,
+}
+
+fn failure(what: &str, e: impl std::fmt::Display) -> SimFailure {
+    SimFailure(format!("{what}: {e}"))
+}
+
+impl Simulator for QemuSimulator {
+    async fn checkpoint(&self, source: &SourceSpec) -> Result<Vec<u8>, SimFailure> {
+        let c = sim::checkpoint(
+            source.model.qemu_cpu(),
+            source.flavour,
+            source.workload.name,
+        )
+        .await
+        .map_err(|e| failure("checkpoint", e))?;
+        c.image.encode().map_err(|e| failure("encode", e))
+    }
+
+    async fn forced_outcome(
+        &self,
+        _source: &SourceSpec,
+        image: &[u8],
+        target: &'static CpuModel,
+    ) -> Result<Observed, SimFailure> {
+        let image = Image::decode(image).map_err(|e| failure("image", e))?;
+        let opts = RestoreOptions {
+            mode: Mode::Forced,
+            ..self.restore.clone()
+        };
+        let r = sim::restore(&image, target.qemu_cpu(), &opts)
+            .await
+            .map_err(|e| failure("restore", e))?;
+        let outcome = r
+            .outcome
+            .ok_or_else(|| SimFailure(format!("forced restore gave no outcome: {}", r.detail)))?;
+        let mut detail = r.detail;
+        if !r.conversions.is_empty() {
+            detail = format!("{detail} [converted: {}]", r.conversions.join("; "));
+        }
+        Ok(Observed { outcome, detail })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::matrix::WORKLOADS;
+    use crate::sim::Workload;
+
+    /// The matrix's workload table (which adds what each source must offer)
+    /// must describe the same workloads as the simulator's.
+    #[test]
+    fn workload_tables_agree() {
+        let sim: Vec<_> = Workload::all().iter().map(|w| w.name).collect();
+        let matrix: Vec<_> = WORKLOADS.iter().map(|w| w.name).collect();
+        assert_eq!(sim, matrix);
+        for m in WORKLOADS {
+            let s = Workload::get(m.name).unwrap();
+            assert_eq!(s.flavours, m.flavours, "{}", m.name);
+            assert_eq!(s.records, m.records, "{}", m.name);
+        }
+    }
+}
