@@ -3,5 +3,6 @@ pub mod cli;
 pub mod guest;
 pub mod library;
 pub mod matrix;
+pub mod repro;
 pub mod scenario;
 pub mod sim;

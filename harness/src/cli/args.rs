@@ -43,6 +43,10 @@ pub enum Command {
     /// Run scenario files and compare every cell with its expected class
     /// (exit 1 on any difference).
     Run(RunArgs),
+    /// Reproduce one cell for a bug report: run it with guest traces and
+    /// keep images, command lines, QMP/gdb transcripts, a register diff,
+    /// the verdict and the outcome in a directory (docs/REPRO.md).
+    Repro(super::repro::ReproArgs),
 }
 
 #[derive(Debug, Args)]

@@ -12,6 +12,7 @@ mod matrix;
 mod probe;
 mod regs;
 mod render;
+mod repro;
 mod restore;
 mod run;
 
@@ -83,6 +84,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Run(a) => run::run(&a),
         Command::Checkpoint(a) => checkpoint::run(&a),
         Command::Restore(a) => restore::run(&a),
+        Command::Repro(a) => repro::run(&a),
     }
 }
 

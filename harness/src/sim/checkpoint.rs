@@ -14,6 +14,7 @@ use tokio::net::UnixStream;
 
 use super::reference::{self, ReferenceKey};
 use super::regs::Regs;
+use super::trace::GuestTrace;
 use super::workload::{Workload, CKPT_SYMBOL, DATA_BASE, DATA_LEN};
 use super::SimError;
 use crate::guest::mailbox::{offset, MAILBOX, USER_BASE};
@@ -83,6 +84,31 @@ pub async fn checkpoint_with(
     workload: &str,
     opts: &CheckpointOptions,
 ) -> Result<Checkpoint, SimError> {
+    checkpoint_inner(model, flavour, workload, opts, None).await
+}
+
+/// [`checkpoint_with`], plus the source guest's [`GuestTrace`] taken at the
+/// end of its run (the reference continuation's exit), for `ppcr repro`.
+/// The trace is `None` when the guest never reached its ready point (the
+/// error then carries QEMU's diagnostics).
+pub async fn checkpoint_traced(
+    model: &str,
+    flavour: Flavour,
+    workload: &str,
+    opts: &CheckpointOptions,
+) -> (Result<Checkpoint, SimError>, Option<GuestTrace>) {
+    let mut trace = None;
+    let r = checkpoint_inner(model, flavour, workload, opts, Some(&mut trace)).await;
+    (r, trace)
+}
+
+async fn checkpoint_inner(
+    model: &str,
+    flavour: Flavour,
+    workload: &str,
+    opts: &CheckpointOptions,
+    trace: Option<&mut Option<GuestTrace>>,
+) -> Result<Checkpoint, SimError> {
     let wl = Workload::get(workload)?;
     let payload = wl.payload(flavour)?;
     let spec = GuestSpec::resolve(model, flavour)?;
@@ -119,6 +145,9 @@ pub async fn checkpoint_with(
         }
         Err(e) => Err(e),
     };
+    if let Some(t) = trace {
+        *t = Some(super::trace::collect(&mut guest).await);
+    }
     guest.kill().await?;
     out
 }

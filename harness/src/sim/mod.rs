@@ -13,12 +13,17 @@ mod error;
 mod reference;
 mod regs;
 pub mod restore;
+pub mod trace;
 pub mod workload;
 
-pub use checkpoint::{checkpoint, checkpoint_with, Checkpoint, CheckpointOptions};
+pub use checkpoint::{
+    checkpoint, checkpoint_traced, checkpoint_with, Checkpoint, CheckpointOptions,
+};
 pub use error::SimError;
 pub use reference::{reference, reference_cached, ReferenceKey};
 pub use restore::{
-    apply_and_run, boot_target, restore, Mode, RestoreOptions, RestoreReport, TargetGuest,
+    apply_and_run, boot_target, restore, restore_traced, Mode, RestoreOptions, RestoreReport,
+    TargetGuest,
 };
+pub use trace::GuestTrace;
 pub use workload::Workload;

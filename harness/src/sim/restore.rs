@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use super::checkpoint::run_to;
 use super::reference::reference;
 use super::regs::{Refused, Regs};
+use super::trace::GuestTrace;
 use super::workload::{Workload, SVC_DONE, SVC_SET_DAWR};
 use super::SimError;
 use crate::guest::mailbox::USER_BASE;
@@ -453,6 +454,29 @@ pub async fn restore(
     target: &str,
     opts: &RestoreOptions,
 ) -> Result<RestoreReport, SimError> {
+    restore_inner(image, target, opts, None).await
+}
+
+/// [`restore`], plus the target guest's [`GuestTrace`] taken where the
+/// restored process stopped (exit, crash, or hang interrupted), for
+/// `ppcr repro`. The trace is `None` when no target guest ran (a policy
+/// refusal, a flavour the target does not run, a boot failure).
+pub async fn restore_traced(
+    image: &Image,
+    target: &str,
+    opts: &RestoreOptions,
+) -> (Result<RestoreReport, SimError>, Option<GuestTrace>) {
+    let mut trace = None;
+    let r = restore_inner(image, target, opts, Some(&mut trace)).await;
+    (r, trace)
+}
+
+async fn restore_inner(
+    image: &Image,
+    target: &str,
+    opts: &RestoreOptions,
+    trace: Option<&mut Option<GuestTrace>>,
+) -> Result<RestoreReport, SimError> {
     let h = &image.header;
     let flavour = h.flavour;
     let resolved = ppcr_core::cpu::resolve(target)
@@ -527,6 +551,9 @@ pub async fn restore(
     let t1 = Instant::now();
     let res = apply_and_run(&mut t, &image, reference, opts.timeout).await;
     report.run_ms = t1.elapsed().as_millis() as u64;
+    if let Some(tr) = trace {
+        *tr = Some(super::trace::collect(&mut t.guest).await);
+    }
     let _ = t.guest.kill().await;
     let res = res?;
     report.outcome = Some(res.outcome);
