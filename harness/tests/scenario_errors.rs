@@ -122,6 +122,10 @@ fn cli_run_examples_match_under_the_simulator() {
     let out = Command::new(env!("CARGO_BIN_EXE_ppcr"))
         .arg("run")
         .args(examples())
+        // The bug reproduction that used to be an example (scenarios/bugs/).
+        .arg(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios/bugs/bug-hwcap-dispatch.toml"),
+        )
         .args(["--json", "--filter=->970::"])
         .output()
         .unwrap();
