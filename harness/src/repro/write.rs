@@ -101,7 +101,10 @@ pub fn summary_text(r: &Repro, dir: &Path) -> String {
             s,
             "  image     records {}, facilities {}, nip {:#x}, hwcap {:#010x}/{:#010x}",
             recs.join(","),
-            img.header.facilities.names().join(","),
+            match img.header.facilities.names() {
+                n if n.is_empty() => "none".to_string(),
+                n => n.join(","),
+            },
             img.cpu.main.nip,
             img.header.source.caps.hwcap,
             img.header.source.caps.hwcap2
