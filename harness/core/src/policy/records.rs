@@ -76,8 +76,15 @@ pub(crate) fn check(image: &Image, target: &CapabilitySet) -> (Vec<Reason>, Vec<
             if used > has {
                 reasons.push(Reason {
                     subject: Subject::Record(RecordKind::BookeDebug),
-                    image: format!("uses {name}{used}, which needs {used} {name} registers"),
-                    target: format!("has {has}"),
+                    image: format!("uses {name}{used}"),
+                    target: format!(
+                        "has {}",
+                        match has {
+                            0 => format!("no {name} registers"),
+                            1 => format!("only {name}1"),
+                            n => format!("only {name}1-{name}{n}"),
+                        }
+                    ),
                 });
             }
         }
