@@ -47,3 +47,19 @@ fn the_baseline_diffs_clean_against_itself() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn the_baseline_has_exactly_the_rows_of_the_default_plan() {
+    // The workload table changes what the default matrix covers; the
+    // committed baseline must then be measured again.
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(baseline()).unwrap()).unwrap();
+    let baseline_rows: Vec<String> = m["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap().to_string())
+        .collect();
+    let plan = ppcr::matrix::Selection::default().plan().unwrap();
+    let rows: Vec<String> = plan.rows.iter().map(|r| r.name()).collect();
+    assert_eq!(rows, baseline_rows);
+}

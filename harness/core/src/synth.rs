@@ -236,11 +236,7 @@ pub fn image(
         header: Header {
             version: FormatVersion::CURRENT,
             flavour,
-            abi: match flavour {
-                Flavour::Ppc32 => ElfAbi::Unspecified,
-                Flavour::Ppc64 => ElfAbi::V1,
-                Flavour::Ppc64le => ElfAbi::V2,
-            },
+            abi: ElfAbi::usual_for(flavour),
             source: SourceCpu {
                 model: model.qemu_cpu().to_string(),
                 pvr: model.pvr(),

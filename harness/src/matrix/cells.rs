@@ -1,175 +1,23 @@
-//! Which cells a matrix has: the workload table (what each workload needs
-//! from its source CPU), the rows (source model × flavour × workload), the
+//! Which cells a matrix has: the rows (source model × flavour × workload), the
 //! columns (target models) and the names every report and merge uses.
 //!
 //! Names are the identity of a cell across processes and versions:
 //! a row is `model/flavour/workload`, a pair `row@target` and a cell
 //! `row@target:policy`.
 
-use ppcr_core::cpu::{CapabilitySet, CpuModel, Flavour, Hwcap, Hwcap2, CATALOGUE};
-use ppcr_core::format::RecordKind;
+use ppcr_core::cpu::{CpuModel, Flavour, CATALOGUE};
 use ppcr_core::policy::Policy;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use thiserror::Error;
 
-/// What a workload needs from the CPU it is checkpointed on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Needs {
-    /// Nothing beyond the flavour.
-    Nothing,
-    /// A hardware FPU.
-    Fpu,
-    /// Altivec/VMX.
-    Altivec,
-    /// VSX (which implies FPU and Altivec).
-    Vsx,
-    /// SPE.
-    Spe,
-    /// SPE double-precision embedded FP (e500v2).
-    EfpDouble,
-    /// A DABR slot.
-    Dabr,
-    /// A DAWR slot.
-    Dawr,
-    /// BookE IAC/DAC debug registers.
-    BookeDebug,
-    /// ISA 3.0 (PPC_FEATURE2_ARCH_3_00).
-    Isa300,
-    /// ISA 3.1 (PPC_FEATURE2_ARCH_3_1).
-    Isa31,
-}
+/// The workloads: the simulator's table, which also says what each needs
+/// from its source CPU ([`Workload::applies`]), so the matrix, the scenarios
+/// and the simulator cannot disagree on what runs where.
+pub use crate::sim::Workload;
 
-impl Needs {
-    /// Whether a CPU with `caps` offers it.
-    pub fn met_by(self, caps: &CapabilitySet) -> bool {
-        match self {
-            Needs::Nothing => true,
-            Needs::Fpu => caps.has_fpu(),
-            Needs::Altivec => caps.has_vmx(),
-            Needs::Vsx => caps.has_vsx(),
-            Needs::Spe => caps.has_spe(),
-            Needs::EfpDouble => caps.hwcap.contains(Hwcap::HAS_EFP_DOUBLE),
-            Needs::Dabr => caps.debug.dabr > 0,
-            Needs::Dawr => caps.debug.dawr > 0,
-            Needs::BookeDebug => caps.debug.iac > 0 && caps.debug.dac > 0,
-            Needs::Isa300 => caps.hwcap2.contains(Hwcap2::ARCH_3_00),
-            Needs::Isa31 => caps.hwcap2.contains(Hwcap2::ARCH_3_1),
-        }
-    }
-}
-
-/// One checkpoint workload (DESIGN §7) as the matrix sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Workload {
-    /// Name, as in images, on the command line and in cell names.
-    pub name: &'static str,
-    /// Flavours it is built for.
-    pub flavours: &'static [Flavour],
-    /// Optional records live at its checkpoint.
-    pub records: &'static [RecordKind],
-    /// Everything its source CPU must offer.
-    pub needs: &'static [Needs],
-}
-
-impl Workload {
-    /// Whether it applies to a source of this model and flavour.
-    pub fn applies(&self, model: &CpuModel, flavour: Flavour) -> bool {
-        model.runs(flavour)
-            && self.flavours.contains(&flavour)
-            && self.needs.iter().all(|n| n.met_by(&model.caps))
-    }
-}
-
-const ALL: &[Flavour] = &Flavour::ALL;
-const BE: &[Flavour] = &[Flavour::Ppc32, Flavour::Ppc64];
-const P64: &[Flavour] = &[Flavour::Ppc64, Flavour::Ppc64le];
-const P32: &[Flavour] = &[Flavour::Ppc32];
-
-use RecordKind as R;
-
-/// Every workload, in report order. The one place the matrix learns what
-/// a workload needs; it follows the guest workloads (`harness/guest/workloads`).
-pub const WORKLOADS: &[Workload] = &[
-    Workload {
-        name: "int",
-        flavours: ALL,
-        records: &[],
-        needs: &[],
-    },
-    Workload {
-        name: "fp",
-        flavours: ALL,
-        records: &[R::Fpr],
-        needs: &[Needs::Fpu],
-    },
-    Workload {
-        name: "vmx",
-        flavours: ALL,
-        records: &[R::Vmx],
-        needs: &[Needs::Altivec],
-    },
-    Workload {
-        name: "vsx",
-        flavours: P64,
-        records: &[R::Fpr, R::Vsx],
-        needs: &[Needs::Vsx],
-    },
-    Workload {
-        name: "mix",
-        flavours: P64,
-        records: &[R::Fpr, R::Vmx, R::Vsx],
-        needs: &[Needs::Fpu, Needs::Altivec, Needs::Vsx],
-    },
-    Workload {
-        name: "spe",
-        flavours: P32,
-        records: &[R::Spe],
-        needs: &[Needs::Spe],
-    },
-    Workload {
-        name: "efp-double",
-        flavours: P32,
-        records: &[R::Spe],
-        needs: &[Needs::Spe, Needs::EfpDouble],
-    },
-    Workload {
-        name: "dabr",
-        flavours: ALL,
-        records: &[R::Dabr],
-        needs: &[Needs::Dabr],
-    },
-    Workload {
-        name: "dawr",
-        flavours: ALL,
-        records: &[R::Dawr],
-        needs: &[Needs::Dawr],
-    },
-    Workload {
-        name: "booke-debug",
-        flavours: BE,
-        records: &[R::BookeDebug],
-        needs: &[Needs::BookeDebug],
-    },
-    Workload {
-        name: "isa300",
-        flavours: ALL,
-        records: &[],
-        needs: &[Needs::Isa300],
-    },
-    Workload {
-        name: "isa31",
-        flavours: ALL,
-        records: &[],
-        needs: &[Needs::Isa31],
-    },
-    Workload {
-        name: "dispatch",
-        flavours: ALL,
-        records: &[],
-        needs: &[],
-    },
-];
+/// Every workload, in report order.
+pub static WORKLOADS: &[Workload] = crate::sim::workload::WORKLOADS;
 
 /// The workload called `name`.
 pub fn workload(name: &str) -> Option<&'static Workload> {

@@ -54,23 +54,3 @@ impl Simulator for QemuSimulator {
         Ok(Observed { outcome, detail })
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use crate::matrix::WORKLOADS;
-    use crate::sim::Workload;
-
-    /// The matrix's workload table (which adds what each source must offer)
-    /// must describe the same workloads as the simulator's.
-    #[test]
-    fn workload_tables_agree() {
-        let sim: Vec<_> = Workload::all().iter().map(|w| w.name).collect();
-        let matrix: Vec<_> = WORKLOADS.iter().map(|w| w.name).collect();
-        assert_eq!(sim, matrix);
-        for m in WORKLOADS {
-            let s = Workload::get(m.name).unwrap();
-            assert_eq!(s.flavours, m.flavours, "{}", m.name);
-            assert_eq!(s.records, m.records, "{}", m.name);
-        }
-    }
-}

@@ -2,7 +2,6 @@
 //! ([`crate::sim::workload`]), plus what a source must offer to run each.
 
 use ppcr_core::cpu::{CpuModel, Flavour, Hwcap, Hwcap2};
-use ppcr_core::synth::SynthError;
 
 pub use crate::sim::Workload;
 
@@ -32,46 +31,19 @@ pub fn closest(name: &str) -> Vec<&'static str> {
     scored.into_iter().take(3).map(|(_, n)| n).collect()
 }
 
-/// Capabilities a source needs beyond the workload's records: the
-/// instructions it executes that no record betrays.
+/// Capabilities a source needs beyond the workload's records ([`Workload::needs`]).
 pub fn needs(workload: &Workload) -> (Hwcap, Hwcap2) {
-    match workload.name {
-        "efp-double" => (Hwcap::HAS_EFP_DOUBLE, Hwcap2::empty()),
-        "isa300" => (Hwcap::empty(), Hwcap2::ARCH_3_00),
-        "isa31" => (Hwcap::empty(), Hwcap2::ARCH_3_1),
-        _ => (Hwcap::empty(), Hwcap2::empty()),
-    }
+    workload.needs()
 }
 
-/// Why `model` cannot run `workload` as a `flavour` process, if it cannot.
+/// Why `model` cannot run `workload` as a `flavour` process, if it cannot
+/// ([`Workload::unrunnable`]).
 pub fn unrunnable(
     model: &'static CpuModel,
     flavour: Flavour,
     workload: &Workload,
 ) -> Option<String> {
-    if !workload.runs(flavour) {
-        let built: Vec<_> = workload.flavours.iter().map(|f| f.name()).collect();
-        return Some(format!("it is built for {} only", built.join(", ")));
-    }
-    for &r in workload.records {
-        match ppcr_core::synth::producible(model, r) {
-            Ok(()) => {}
-            Err(SynthError::RecordNotProducible { why, .. }) => return Some(why.to_string()),
-            Err(e) => return Some(e.to_string()),
-        }
-    }
-    let (hwcap, hwcap2) = needs(workload);
-    let missing1 = hwcap.difference(model.caps.hwcap);
-    let missing2 = hwcap2.difference(model.caps.hwcap2);
-    if !missing1.is_empty() || !missing2.is_empty() {
-        let names: Vec<String> = missing1
-            .iter_names()
-            .map(|(n, _)| n.to_string())
-            .chain(missing2.iter_names().map(|(n, _)| n.to_string()))
-            .collect();
-        return Some(format!("no {} (AT_HWCAP/AT_HWCAP2)", names.join(", ")));
-    }
-    None
+    workload.unrunnable(model, flavour)
 }
 
 #[cfg(test)]

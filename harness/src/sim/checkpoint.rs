@@ -191,13 +191,9 @@ async fn capture(
         header: Header {
             version: FormatVersion::CURRENT,
             flavour,
-            abi: match flavour {
-                Flavour::Ppc32 => ElfAbi::Unspecified,
-                // The workloads use no function descriptors; ppc64 BE
-                // processes are usually ELFv1 (FACTS A§7).
-                Flavour::Ppc64 => ElfAbi::V1,
-                Flavour::Ppc64le => ElfAbi::V2,
-            },
+            // The workloads use no function descriptors; the header says
+            // what a process of the flavour usually is.
+            abi: ElfAbi::usual_for(flavour),
             source: SourceCpu {
                 model: spec.qemu_cpu.to_string(),
                 pvr: guest.mailbox.pvr,

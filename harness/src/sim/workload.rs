@@ -2,6 +2,7 @@
 //! uses, for which flavours it is built, and on which models it makes sense
 //! (docs/WORKLOADS.md).
 
+use ppcr_core::cpu::{CpuModel, Hwcap, Hwcap2};
 use ppcr_core::format::{Flavour, RecordKind};
 
 use super::SimError;
@@ -136,6 +137,59 @@ pub static WORKLOADS: &[Workload] = &[
 ];
 
 impl Workload {
+    /// Capabilities a source needs beyond the workload's records: the
+    /// instructions it executes that no record betrays.
+    pub fn needs(&self) -> (Hwcap, Hwcap2) {
+        match self.name {
+            "efp-double" => (Hwcap::HAS_EFP_DOUBLE, Hwcap2::empty()),
+            "isa300" => (Hwcap::empty(), Hwcap2::ARCH_3_00),
+            "isa31" => (Hwcap::empty(), Hwcap2::ARCH_3_1),
+            _ => (Hwcap::empty(), Hwcap2::empty()),
+        }
+    }
+
+    /// Why `model` cannot run this workload as a `flavour` process, if it
+    /// cannot: the one rule the scenarios and the matrix both use.
+    pub fn unrunnable(&self, model: &'static CpuModel, flavour: Flavour) -> Option<String> {
+        if !model.runs(flavour) {
+            return Some(format!(
+                "{} does not run {} processes",
+                model.name,
+                flavour.name()
+            ));
+        }
+        if !self.runs(flavour) {
+            let built: Vec<_> = self.flavours.iter().map(|f| f.name()).collect();
+            return Some(format!("it is built for {} only", built.join(", ")));
+        }
+        for &r in self.records {
+            match ppcr_core::synth::producible(model, r) {
+                Ok(()) => {}
+                Err(ppcr_core::synth::SynthError::RecordNotProducible { why, .. }) => {
+                    return Some(why.to_string())
+                }
+                Err(e) => return Some(e.to_string()),
+            }
+        }
+        let (hwcap, hwcap2) = self.needs();
+        let missing1 = hwcap.difference(model.caps.hwcap);
+        let missing2 = hwcap2.difference(model.caps.hwcap2);
+        if !missing1.is_empty() || !missing2.is_empty() {
+            let names: Vec<String> = missing1
+                .iter_names()
+                .map(|(n, _)| n.to_string())
+                .chain(missing2.iter_names().map(|(n, _)| n.to_string()))
+                .collect();
+            return Some(format!("no {} (AT_HWCAP/AT_HWCAP2)", names.join(", ")));
+        }
+        None
+    }
+
+    /// Whether a process of `model` and `flavour` can run it.
+    pub fn applies(&self, model: &'static CpuModel, flavour: Flavour) -> bool {
+        self.unrunnable(model, flavour).is_none()
+    }
+
     /// Every workload.
     pub fn all() -> &'static [Workload] {
         WORKLOADS

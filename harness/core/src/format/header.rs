@@ -152,6 +152,16 @@ impl ElfAbi {
         }
     }
 
+    /// The ABI a process of `flavour` usually has: none on ppc32, ELFv1 on
+    /// ppc64 big-endian (FACTS A§7), ELFv2 on ppc64le.
+    pub const fn usual_for(flavour: Flavour) -> Self {
+        match flavour {
+            Flavour::Ppc32 => ElfAbi::Unspecified,
+            Flavour::Ppc64 => ElfAbi::V1,
+            Flavour::Ppc64le => ElfAbi::V2,
+        }
+    }
+
     /// Whether a process of `flavour` can use this ABI: ppc32 has no ELFv1/v2
     /// distinction and ppc64le is ELFv2 only.
     pub const fn fits(self, flavour: Flavour) -> bool {
