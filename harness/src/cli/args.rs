@@ -47,6 +47,10 @@ pub enum Command {
     /// keep images, command lines, QMP/gdb transcripts, a register diff,
     /// the verdict and the outcome in a directory (docs/REPRO.md).
     Repro(super::repro::ReproArgs),
+    /// Time the matrix with the warm guest pool and with a fresh QEMU per
+    /// restore against QEMU's own start+quit, and QEMU's migrate/-incoming
+    /// against ppcr's restore of one same-model cell.
+    Bench(super::bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]

@@ -76,6 +76,10 @@ pub struct MatrixRunArgs {
     /// Extra attempts for a checkpoint or restore that failed (then: error).
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub retries: u32,
+    /// Launch a fresh target QEMU for every restore instead of resetting
+    /// warm guests from a pool (for comparison and benchmarks).
+    #[arg(long)]
+    pub no_pool: bool,
     /// Test only: `fake`, honoured only with PPCR_TEST_FAKE_SIMULATOR=1.
     #[arg(long, hide = true)]
     pub simulator: Option<String>,
@@ -120,9 +124,15 @@ fn run_matrix(a: &MatrixRunArgs) -> anyhow::Result<ExitStatus> {
     }
     .canonical()?;
     match a.simulator.as_deref() {
-        None => execute(QemuSimulator::default(), selection, a),
+        None if a.no_pool => execute(QemuSimulator::default(), selection, a, None),
+        None => {
+            let jobs = a.jobs.unwrap_or(RunOptions::default().jobs).max(1);
+            let sim = QemuSimulator::pooled(jobs);
+            let pool = sim.pool.clone();
+            execute(sim, selection, a, pool)
+        }
         Some("fake") if std::env::var(FAKE_ENV).as_deref() == Ok("1") => {
-            execute(FakeSimulator::from_env(), selection, a)
+            execute(FakeSimulator::from_env(), selection, a, None)
         }
         Some("fake") => bail!("--simulator fake is for ppcr's own tests only (needs {FAKE_ENV}=1)"),
         Some(other) => bail!("unknown simulator '{other}'"),
@@ -133,6 +143,7 @@ fn execute<S: Simulator>(
     sim: S,
     selection: Selection,
     a: &MatrixRunArgs,
+    pool: Option<Arc<crate::sim::Pool>>,
 ) -> anyhow::Result<ExitStatus> {
     let plan = Arc::new(selection.plan()?);
     std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
@@ -167,15 +178,30 @@ fn execute<S: Simulator>(
         options.jobs = j.max(1);
     }
     let mut progress = Progress::for_stderr();
-    let stats = super::runtime()?.block_on(mx::run(
-        Arc::new(sim),
-        plan.clone(),
-        a.shard,
-        Arc::new(done),
-        options,
-        &mut [&mut journal, &mut progress],
-    ));
+    let stats = super::runtime()?.block_on(async {
+        let stats = mx::run(
+            Arc::new(sim),
+            plan.clone(),
+            a.shard,
+            Arc::new(done),
+            options,
+            &mut [&mut journal, &mut progress],
+        )
+        .await;
+        // Every warm guest is killed (and reaped) before the runtime goes.
+        if let Some(p) = &pool {
+            p.shutdown().await;
+        }
+        stats
+    });
     progress.finish();
+    if let Some(p) = &pool {
+        let s = p.stats();
+        eprintln!(
+            "pool: {} QEMU launched, {} restores on a reset guest, {} retired, {} evicted",
+            s.launched, s.reused, s.retired, s.evicted
+        );
+    }
     let stats = stats?;
     drop(journal);
     let (_, records) = Journal::read(&path)?;

@@ -1,6 +1,7 @@
 //! Layer 8 — the `ppcr` command line: argument parsing, dispatch, exit codes.
 
 mod args;
+mod bench;
 mod check;
 mod checkpoint;
 mod cpus;
@@ -85,6 +86,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitStatus> {
         Command::Checkpoint(a) => checkpoint::run(&a),
         Command::Restore(a) => restore::run(&a),
         Command::Repro(a) => repro::run(&a),
+        Command::Bench(a) => bench::run(&a),
     }
 }
 

@@ -3,15 +3,33 @@
 
 use super::cells::SourceSpec;
 use super::simulator::{Observed, SimFailure, Simulator};
-use crate::sim::{self, Mode, RestoreOptions};
+use crate::sim::{self, Mode, Pool, RestoreOptions};
 use ppcr_core::cpu::CpuModel;
 use ppcr_core::format::Image;
+use std::sync::Arc;
 
 /// Checkpoints and restores in QEMU guests.
 #[derive(Debug, Clone, Default)]
 pub struct QemuSimulator {
     /// Options of every forced restore (the mode is always forced).
     pub restore: RestoreOptions,
+    /// Warm target guests shared by every forced restore (`None`: one
+    /// fresh QEMU per restore).
+    pub pool: Option<Arc<Pool>>,
+}
+
+/// Idle guests the pool keeps per job: enough for every target of one
+/// flavour (17 models) when two rows are in flight.
+pub const POOL_PER_JOB: usize = 12;
+
+impl QemuSimulator {
+    /// A simulator with a warm pool sized for `jobs` cells at once.
+    pub fn pooled(jobs: usize) -> QemuSimulator {
+        QemuSimulator {
+            pool: Some(Arc::new(Pool::new(jobs.max(1) * POOL_PER_JOB))),
+            ..QemuSimulator::default()
+        }
+    }
 }
 
 fn failure(what: &str, e: impl std::fmt::Display) -> SimFailure {
@@ -41,9 +59,11 @@ impl Simulator for QemuSimulator {
             mode: Mode::Forced,
             ..self.restore.clone()
         };
-        let r = sim::restore(&image, target.qemu_cpu(), &opts)
-            .await
-            .map_err(|e| failure("restore", e))?;
+        let r = match &self.pool {
+            Some(p) => sim::restore_pooled(&image, target.qemu_cpu(), &opts, p).await,
+            None => sim::restore(&image, target.qemu_cpu(), &opts).await,
+        }
+        .map_err(|e| failure("restore", e))?;
         let outcome = r
             .outcome
             .ok_or_else(|| SimFailure(format!("forced restore gave no outcome: {}", r.detail)))?;

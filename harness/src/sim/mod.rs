@@ -10,6 +10,7 @@
 
 pub mod checkpoint;
 mod error;
+pub mod pool;
 mod reference;
 mod regs;
 pub mod restore;
@@ -20,10 +21,11 @@ pub use checkpoint::{
     checkpoint, checkpoint_traced, checkpoint_with, Checkpoint, CheckpointOptions,
 };
 pub use error::SimError;
+pub use pool::{Pool, PoolKey, PoolStats};
 pub use reference::{reference, reference_cached, ReferenceKey};
 pub use restore::{
-    apply_and_run, boot_target, restore, restore_traced, Mode, RestoreOptions, RestoreReport,
-    TargetGuest,
+    apply_and_run, boot_target, restore, restore_pooled, restore_traced, Mode, RestoreOptions,
+    RestoreReport, TargetGuest,
 };
 pub use trace::GuestTrace;
 pub use workload::Workload;

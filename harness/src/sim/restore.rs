@@ -12,6 +12,7 @@ use serde::Serialize;
 use std::time::{Duration, Instant};
 
 use super::checkpoint::run_to;
+use super::pool::{Pool, PoolKey};
 use super::reference::reference;
 use super::regs::{Refused, Regs};
 use super::trace::GuestTrace;
@@ -454,7 +455,18 @@ pub async fn restore(
     target: &str,
     opts: &RestoreOptions,
 ) -> Result<RestoreReport, SimError> {
-    restore_inner(image, target, opts, None).await
+    restore_inner(image, target, opts, None, None).await
+}
+
+/// [`restore`] with a target guest from `pool` (reset instead of launched),
+/// given back afterwards when it is safe to reuse ([`Pool::release`]).
+pub async fn restore_pooled(
+    image: &Image,
+    target: &str,
+    opts: &RestoreOptions,
+    pool: &Pool,
+) -> Result<RestoreReport, SimError> {
+    restore_inner(image, target, opts, None, Some(pool)).await
 }
 
 /// [`restore`], plus the target guest's [`GuestTrace`] taken where the
@@ -467,7 +479,7 @@ pub async fn restore_traced(
     opts: &RestoreOptions,
 ) -> (Result<RestoreReport, SimError>, Option<GuestTrace>) {
     let mut trace = None;
-    let r = restore_inner(image, target, opts, Some(&mut trace)).await;
+    let r = restore_inner(image, target, opts, Some(&mut trace), None).await;
     (r, trace)
 }
 
@@ -476,6 +488,7 @@ async fn restore_inner(
     target: &str,
     opts: &RestoreOptions,
     trace: Option<&mut Option<GuestTrace>>,
+    pool: Option<&Pool>,
 ) -> Result<RestoreReport, SimError> {
     let h = &image.header;
     let flavour = h.flavour;
@@ -546,7 +559,13 @@ async fn restore_inner(
     let reference = reference(&h.source.model, flavour, wl.name, hwcap).await?;
     report.reference = Some(reference);
     let carrier = wl.payload(flavour)?;
-    let mut t = boot_target(target, flavour, carrier, opts.machine.clone()).await?;
+    let mut t = match pool {
+        Some(p) => {
+            p.acquire(target, flavour, carrier, opts.machine.clone())
+                .await?
+        }
+        None => boot_target(target, flavour, carrier, opts.machine.clone()).await?,
+    };
     report.boot_ms = t.boot.as_millis() as u64;
     let t1 = Instant::now();
     let res = apply_and_run(&mut t, &image, reference, opts.timeout).await;
@@ -554,7 +573,16 @@ async fn restore_inner(
     if let Some(tr) = trace {
         *tr = Some(super::trace::collect(&mut t.guest).await);
     }
-    let _ = t.guest.kill().await;
+    match pool {
+        Some(p) => {
+            let clean = matches!(&res, Ok(r) if r.outcome != Outcome::Hang);
+            let key = PoolKey::new(target, flavour, opts.machine.clone());
+            p.release(key, t, &image, clean).await;
+        }
+        None => {
+            let _ = t.guest.kill().await;
+        }
+    }
     let res = res?;
     report.outcome = Some(res.outcome);
     report.detail = res.detail;
