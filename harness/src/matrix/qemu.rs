@@ -18,9 +18,11 @@ pub struct QemuSimulator {
     pub pool: Option<Arc<Pool>>,
 }
 
-/// Idle guests the pool keeps per job: enough for every target of one
-/// flavour (17 models) when two rows are in flight.
-pub const POOL_PER_JOB: usize = 12;
+/// Idle guests the pool keeps per job. A source's rows cycle through its
+/// flavours, and the catalogue has 31 (target, flavour) keys (17 models run
+/// ppc32, 9 ppc64, 5 ppc64le): with two jobs the pool holds one of each, and
+/// none is killed and relaunched at every change of flavour.
+pub const POOL_PER_JOB: usize = 16;
 
 impl QemuSimulator {
     /// A simulator with a warm pool sized for `jobs` cells at once.
