@@ -11,8 +11,7 @@
 
 use ppcr::guest::{boot, GuestSpec, LaunchPlan};
 use ppcr_core::cpu::{Flavour, QemuSystem};
-use std::io::Write;
-use std::process::{Command, Stdio};
+use ppcr_qemu::{QemuBinary, QemuKind};
 use std::time::{Duration, Instant};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -24,34 +23,12 @@ fn baseline(spec: GuestSpec) -> Duration {
     let plan = LaunchPlan::new(spec, None).expect("plan");
     let dir = tempfile::tempdir().expect("tempdir");
     plan.write_files(dir.path()).expect("payload files");
-    let program = match spec.system() {
-        QemuSystem::Ppc => "qemu-system-ppc",
-        QemuSystem::Ppc64 => "qemu-system-ppc64",
+    let kind = match spec.system() {
+        QemuSystem::Ppc => QemuKind::Ppc,
+        QemuSystem::Ppc64 => QemuKind::Ppc64,
     };
-    let start = Instant::now();
-    let mut child = Command::new(program)
-        .args([
-            "-nodefaults",
-            "-no-user-config",
-            "-nographic",
-            "-qmp",
-            "stdio",
-        ])
-        .args(plan.args(dir.path()))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn qemu (run 'sudo bash ci/setup')");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n")
-        .expect("write qmp");
-    let status = child.wait().expect("wait qemu");
-    assert!(status.success(), "baseline QEMU failed: {status:?}");
-    start.elapsed()
+    let bin = QemuBinary::find(kind).expect("QEMU (run 'sudo bash ci/setup')");
+    ppcr_qemu::baseline::start_quit(&bin, &plan.args(dir.path())).expect("baseline QEMU")
 }
 
 fn main() {

@@ -9,8 +9,6 @@
 //! spawner thread, three connect-backs, greeting, `qmp_capabilities`) and
 //! `Guest::shutdown`. Reports medians and the ratio.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use ppcr_qemu::{Guest, LaunchConfig, QemuBinary, QemuKind, RunDir};
@@ -25,30 +23,7 @@ fn ms(d: Duration) -> String {
 }
 
 fn baseline(bin: &QemuBinary, args: &[String]) -> Duration {
-    let start = Instant::now();
-    let mut child = Command::new(&bin.path)
-        .args([
-            "-nodefaults",
-            "-no-user-config",
-            "-nographic",
-            "-qmp",
-            "stdio",
-        ])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn qemu");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n")
-        .unwrap();
-    let st = child.wait().unwrap();
-    assert!(st.success(), "baseline QEMU failed: {st:?}");
-    start.elapsed()
+    ppcr_qemu::baseline::start_quit(bin, args).expect("baseline QEMU")
 }
 
 #[tokio::main(flavor = "current_thread")]

@@ -54,6 +54,7 @@
 #![deny(missing_docs)]
 
 mod args;
+pub mod baseline;
 mod binary;
 mod capture;
 mod config;

@@ -18,8 +18,7 @@ use ppcr_core::format::{Flavour, Image};
 use ppcr_qemu::{Guest, LaunchConfig, QemuBinary, QemuKind};
 use serde::Serialize;
 use std::collections::HashSet;
-use std::io::Write;
-use std::process::{Command, Stdio};
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -116,33 +115,15 @@ fn start_quit() -> anyhow::Result<Duration> {
     let plan = crate::guest::LaunchPlan::new(spec, None)?;
     let dir = tempfile::tempdir()?;
     plan.write_files(dir.path())?;
-    let program = match spec.system() {
-        QemuSystem::Ppc => "qemu-system-ppc",
-        QemuSystem::Ppc64 => "qemu-system-ppc64",
+    let kind = match spec.system() {
+        QemuSystem::Ppc => ppcr_qemu::QemuKind::Ppc,
+        QemuSystem::Ppc64 => ppcr_qemu::QemuKind::Ppc64,
     };
-    let t = Instant::now();
-    let mut child = Command::new(program)
-        .args([
-            "-nodefaults",
-            "-no-user-config",
-            "-nographic",
-            "-qmp",
-            "stdio",
-        ])
-        .args(plan.args(dir.path()))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .with_context(|| format!("spawning {program}"))?;
-    child
-        .stdin
-        .take()
-        .context("stdin")?
-        .write_all(b"{\"execute\":\"qmp_capabilities\"}\n{\"execute\":\"quit\"}\n")?;
-    let status = child.wait()?;
-    anyhow::ensure!(status.success(), "QEMU start+quit failed: {status:?}");
-    Ok(t.elapsed())
+    let bin = ppcr_qemu::QemuBinary::find(kind)?;
+    Ok(ppcr_qemu::baseline::start_quit(
+        &bin,
+        &plan.args(dir.path()),
+    )?)
 }
 
 async fn sub_matrix(
