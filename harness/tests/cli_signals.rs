@@ -30,6 +30,22 @@ fn qemu_children(parent: u32) -> Vec<u32> {
     out
 }
 
+/// `/tmp/ppcr-*` run directories recorded as owned by `pid`.
+fn run_dirs_of(pid: u32) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir("/tmp")
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("ppcr-"))
+        })
+        .filter(|p| {
+            std::fs::read_to_string(p.join("owner.pid")).is_ok_and(|o| o.trim() == pid.to_string())
+        })
+        .collect()
+}
+
 fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => stat
@@ -68,6 +84,20 @@ fn run_and_signal(signal: i32) -> (Option<i32>, Vec<u32>) {
     for &p in &survivors {
         unsafe { libc::kill(p as i32, libc::SIGKILL) };
     }
+    // A killed ppcr cannot remove its run directories; the next launch does.
+    let left = run_dirs_of(pid);
+    assert!(!left.is_empty(), "a killed ppcr leaves its run directories behind");
+    let next = Command::new(env!("CARGO_BIN_EXE_ppcr"))
+        .args(["regs", "--cpu", "e500v2"])
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(next.success());
+    let still: Vec<_> = left.into_iter().filter(|d| d.exists()).collect();
+    assert!(
+        still.is_empty(),
+        "run directories of the killed ppcr remain: {still:?}"
+    );
     (status.code(), survivors)
 }
 
