@@ -86,7 +86,10 @@ fn run_and_signal(signal: i32) -> (Option<i32>, Vec<u32>) {
     }
     // A killed ppcr cannot remove its run directories; the next launch does.
     let left = run_dirs_of(pid);
-    assert!(!left.is_empty(), "a killed ppcr leaves its run directories behind");
+    assert!(
+        !left.is_empty(),
+        "a killed ppcr leaves its run directories behind"
+    );
     let next = Command::new(env!("CARGO_BIN_EXE_ppcr"))
         .args(["regs", "--cpu", "e500v2"])
         .stdout(Stdio::null())
