@@ -31,4 +31,4 @@ pub use schema::{
     is_failure, CellResult, Matrix, PairResult, PolicySummary, RowKey, SchemaError, SCHEMA_VERSION,
 };
 pub use shard::Shard;
-pub use simulator::{Observed, SimFailure, Simulator, UNAVAILABLE};
+pub use simulator::{Observed, SimFailure, Simulator};

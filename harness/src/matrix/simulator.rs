@@ -47,6 +47,3 @@ pub trait Simulator: Send + Sync + 'static {
         target: &'static CpuModel,
     ) -> impl Future<Output = Result<Observed, SimFailure>> + Send;
 }
-
-/// The message given until the restore simulator exists.
-pub const UNAVAILABLE: &str = "restore simulator not available yet";
