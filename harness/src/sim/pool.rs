@@ -156,11 +156,11 @@ impl Pool {
     /// reset does not clear.
     pub async fn release(&self, key: PoolKey, mut t: TargetGuest, image: &Image, clean: bool) {
         let cpu = &image.cpu;
-        // DAWR is armed as a QEMU watchpoint by H_SET_MODE, which the reset
-        // does not undo: the next restore on that guest killed QEMU (the gdb
-        // stub closed the connection; seen on power8..power11 after a ppc32
-        // dawr image and a DABR image converted to DAWR0). Such a guest is
-        // never reused. DABR and the Book E debug registers are plain SPRs,
+        // DAWR is armed as a QEMU watchpoint by H_SET_MODE. QEMU 10.0.2's
+        // reset frees that watchpoint but keeps env->dawr_watchpoint[] pointing
+        // at it, so re-arming a DAWR on the reset guest is a use-after-free and
+        // QEMU dies with SIGSEGV (tests/qemu_dawr_reset_bug.rs). Such a guest
+        // is never reused. DABR and the Book E debug registers are plain SPRs,
         // back at their reset values after the reset (the equality check of
         // the full matrix covers the dabr and booke-debug rows).
         let debug = cpu.dawr.is_some();
