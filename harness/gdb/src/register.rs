@@ -82,6 +82,22 @@ impl RegisterValue {
     int_codec!(to_u64, from_u64, u64);
     int_codec!(to_u128, from_u128, u128);
 
+    /// Encodes the low `size` bytes (at most 16) of `value` in `order`: the
+    /// inverse of [`RegisterValue::to_uint`], for registers of any width.
+    pub fn from_uint(value: u128, size: usize, order: ByteOrder) -> Result<Self> {
+        if size > 16 {
+            return Err(GdbError::RegisterSize {
+                expected: 16,
+                found: size,
+            });
+        }
+        let bytes = match order {
+            ByteOrder::Big => value.to_be_bytes()[16 - size..].to_vec(),
+            ByteOrder::Little => value.to_le_bytes()[..size].to_vec(),
+        };
+        Ok(RegisterValue { bytes })
+    }
+
     /// Decodes a value of any size up to 16 bytes, zero-extended.
     pub fn to_uint(&self, order: ByteOrder) -> Result<u128> {
         if self.bytes.len() > 16 {
@@ -113,6 +129,30 @@ impl From<Vec<u8>> for RegisterValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn from_uint_is_the_inverse_of_to_uint() {
+        for order in [ByteOrder::Big, ByteOrder::Little] {
+            for size in [1usize, 4, 8, 16] {
+                let v = 0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10u128;
+                let mask = if size == 16 {
+                    u128::MAX
+                } else {
+                    (1u128 << (8 * size)) - 1
+                };
+                let r = RegisterValue::from_uint(v, size, order).unwrap();
+                assert_eq!(r.len(), size);
+                assert_eq!(r.to_uint(order).unwrap(), v & mask);
+            }
+        }
+        assert!(RegisterValue::from_uint(1, 17, ByteOrder::Big).is_err());
+        assert_eq!(
+            RegisterValue::from_uint(0x0102, 4, ByteOrder::Big)
+                .unwrap()
+                .as_bytes(),
+            &[0, 0, 1, 2]
+        );
+    }
 
     #[test]
     fn decodes_in_the_requested_order_only() {

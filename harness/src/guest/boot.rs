@@ -213,11 +213,7 @@ impl ReadyGuest {
     /// (FACTS B§6).
     pub async fn pc(&mut self) -> Result<u64, GuestError> {
         let v = self.gdb.read_register(PC_REGNUM).await?;
-        let order = match self.order() {
-            ByteOrder::Big => ppcr_gdb::ByteOrder::Big,
-            ByteOrder::Little => ppcr_gdb::ByteOrder::Little,
-        };
-        Ok(v.to_uint(order)? as u64)
+        Ok(v.to_uint(self.order().into())? as u64)
     }
 
     /// The address of a boot-part symbol.

@@ -73,6 +73,16 @@ pub enum ByteOrder {
     Little,
 }
 
+impl From<ByteOrder> for ppcr_gdb::ByteOrder {
+    /// The gdb stub sends registers in the guest's current byte order.
+    fn from(o: ByteOrder) -> Self {
+        match o {
+            ByteOrder::Big => ppcr_gdb::ByteOrder::Big,
+            ByteOrder::Little => ppcr_gdb::ByteOrder::Little,
+        }
+    }
+}
+
 impl ByteOrder {
     /// The byte order a flavour's guest writes in.
     pub fn of(flavour: Flavour) -> Self {

@@ -91,10 +91,7 @@ impl RegisterReading {
 }
 
 fn gdb_order(guest: &ReadyGuest) -> ppcr_gdb::ByteOrder {
-    match guest.order() {
-        super::ByteOrder::Big => ppcr_gdb::ByteOrder::Big,
-        super::ByteOrder::Little => ppcr_gdb::ByteOrder::Little,
-    }
+    guest.order().into()
 }
 
 /// The stub's register list (target.xml), in regnum order.
@@ -132,22 +129,10 @@ pub async fn read_all(guest: &mut ReadyGuest) -> Result<Vec<RegisterReading>, Gu
 
 /// Writes `value` (truncated to the register's width) into register `reg`.
 pub async fn write(guest: &mut ReadyGuest, reg: &Register, value: u128) -> Result<(), GuestError> {
-    let order = gdb_order(guest);
-    let bytes = reg.size();
-    let full = match bytes {
-        4 => RegisterValue::from_u32(value as u32, order),
-        8 => RegisterValue::from_u64(value as u64, order),
-        16 => RegisterValue::from_u128(value, order),
-        n => {
-            return Err(GuestError::Unexpected(format!(
-                "register {} has an unsupported size of {n} bytes",
-                reg.name
-            )))
-        }
-    };
+    let bytes = RegisterValue::from_uint(value, reg.size(), gdb_order(guest))?;
     guest
         .gdb
-        .write_register(reg.regnum, full.as_bytes())
+        .write_register(reg.regnum, bytes.as_bytes())
         .await?;
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! byte order (FACTS B§6); the caller fixes it from the flavour, which is
 //! the order both the boot part and the user part run in.
 
-use ppcr_gdb::{ByteOrder, Client, TargetDescription};
+use ppcr_gdb::{ByteOrder, Client, RegisterValue, TargetDescription};
 use tokio::net::UnixStream;
 
 use super::SimError;
@@ -26,10 +26,7 @@ pub(crate) struct Refused {
 impl Regs {
     pub async fn new(gdb: &mut Client<UnixStream>, flavour: Flavour) -> Result<Regs, SimError> {
         let td = gdb.target_description().await?;
-        let order = match GuestOrder::of(flavour) {
-            GuestOrder::Big => ByteOrder::Big,
-            GuestOrder::Little => ByteOrder::Little,
-        };
+        let order = GuestOrder::of(flavour).into();
         Ok(Regs { td, order })
     }
 
@@ -85,12 +82,8 @@ impl Regs {
                 why: "the target's gdb stub has no such register".into(),
             }));
         };
-        let n = r.size();
-        let bytes: Vec<u8> = match self.order {
-            ByteOrder::Big => value.to_be_bytes()[16 - n..].to_vec(),
-            ByteOrder::Little => value.to_le_bytes()[..n].to_vec(),
-        };
-        match gdb.write_register(r.regnum, &bytes).await {
+        let bytes = RegisterValue::from_uint(value, r.size(), self.order)?;
+        match gdb.write_register(r.regnum, bytes.as_bytes()).await {
             Ok(()) => Ok(Ok(())),
             Err(e @ ppcr_gdb::GdbError::ErrorReply { .. }) => Ok(Err(Refused {
                 register: name.to_string(),
