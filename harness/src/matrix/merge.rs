@@ -19,8 +19,9 @@ pub enum MergeError {
         first: String,
         found: String,
     },
+    /// The message includes the selection error; it is not also a `source()`.
     #[error("the selection of the inputs is not valid here: {0}")]
-    Selection(#[from] SelectionError),
+    Selection(SelectionError),
     #[error("{} cell(s) appear more than once: {}", .0.len(), list(.0))]
     Duplicate(Vec<String>),
     #[error("{} cell(s) are missing: {}", .0.len(), list(.0))]
@@ -57,7 +58,7 @@ pub fn merge(inputs: Vec<Matrix>) -> Result<Matrix, MergeError> {
             });
         }
     }
-    let plan: Plan = selection.plan()?;
+    let plan: Plan = selection.plan().map_err(MergeError::Selection)?;
     let universe: std::collections::HashSet<String> = plan
         .pair_names(plan.rows.iter())
         .flat_map(|p| {

@@ -3,9 +3,8 @@
 
 use super::cells::SourceSpec;
 use super::simulator::{Observed, SimFailure, Simulator};
-use crate::sim::{self, Mode, Pool, RestoreOptions};
+use crate::sim::{self, Pool, RestoreOptions};
 use ppcr_core::cpu::CpuModel;
-use ppcr_core::format::Image;
 use std::sync::Arc;
 
 /// Checkpoints and restores in QEMU guests.
@@ -56,23 +55,13 @@ impl Simulator for QemuSimulator {
         image: &[u8],
         target: &'static CpuModel,
     ) -> Result<Observed, SimFailure> {
-        let image = Image::decode(image).map_err(|e| failure("image", e))?;
-        let opts = RestoreOptions {
-            mode: Mode::Forced,
-            ..self.restore.clone()
-        };
-        let r = match &self.pool {
-            Some(p) => sim::restore_pooled(&image, target.qemu_cpu(), &opts, p).await,
-            None => sim::restore(&image, target.qemu_cpu(), &opts).await,
-        }
-        .map_err(|e| failure("restore", e))?;
-        let outcome = r
-            .outcome
-            .ok_or_else(|| SimFailure(format!("forced restore gave no outcome: {}", r.detail)))?;
-        let mut detail = r.detail;
-        if !r.conversions.is_empty() {
-            detail = format!("{detail} [converted: {}]", r.conversions.join("; "));
-        }
-        Ok(Observed { outcome, detail })
+        sim::forced_outcome(
+            image,
+            target.qemu_cpu(),
+            &self.restore,
+            self.pool.as_deref(),
+        )
+        .await
+        .map_err(|e| SimFailure(e.to_string()))
     }
 }

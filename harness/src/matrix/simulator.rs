@@ -10,18 +10,11 @@
 //! clean up on drop: the engine drops a future that overran its deadline.
 
 use super::cells::SourceSpec;
-use ppcr_core::class::Outcome;
 use ppcr_core::cpu::CpuModel;
 use std::future::Future;
 use thiserror::Error;
 
-/// What a forced restore really did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Observed {
-    pub outcome: Outcome,
-    /// Evidence: exception vector, checksum difference, timeout, ...
-    pub detail: String,
-}
+pub use crate::sim::Observed;
 
 /// The simulator could not learn the truth (QEMU died, spoke garbage, ...).
 /// The engine retries it a bounded number of times, then the cell is `error`

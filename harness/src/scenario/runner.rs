@@ -9,7 +9,6 @@
 //! [`super::Simulator`] is the implementation over `crate::sim`;
 //! [`Unavailable`] fails every call (for tests of the error path).
 
-use ppcr_core::class::Outcome;
 use ppcr_core::cpu::{Flavour, ResolvedCpu};
 use std::fmt;
 use std::future::Future;
@@ -68,13 +67,7 @@ pub struct Checkpoint {
     pub detail: String,
 }
 
-/// What a forced restore really did.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Observed {
-    pub outcome: Outcome,
-    /// Evidence: exception vector, checksum difference, timeout, ...
-    pub detail: String,
-}
+pub use crate::sim::Observed;
 
 /// The runner could not learn the truth; the cell's class becomes `error`.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

@@ -2,8 +2,7 @@
 //! per source, a forced restore per (source, target).
 
 use super::runner::{CellRunner, CellSpec, Checkpoint, Observed, RunError, SourceSpec};
-use crate::sim::{self, Mode, RestoreOptions};
-use ppcr_core::format::Image;
+use crate::sim::{self, RestoreOptions};
 
 /// Checkpoints and restores in QEMU guests through [`crate::sim`].
 #[derive(Debug, Clone, Default)]
@@ -28,21 +27,8 @@ impl CellRunner for Simulator {
     }
 
     async fn outcome(&self, cell: &CellSpec, c: &Checkpoint) -> Result<Observed, RunError> {
-        let image = Image::decode(&c.image).map_err(err)?;
-        let opts = RestoreOptions {
-            mode: Mode::Forced,
-            ..self.restore.clone()
-        };
-        let r = sim::restore(&image, cell.target.variant.qemu_name, &opts)
+        sim::forced_outcome(&c.image, cell.target.variant.qemu_name, &self.restore, None)
             .await
-            .map_err(err)?;
-        let outcome = r
-            .outcome
-            .ok_or_else(|| RunError(format!("forced restore gave no outcome: {}", r.detail)))?;
-        let mut detail = r.detail;
-        if !r.conversions.is_empty() {
-            detail = format!("{detail} [converted: {}]", r.conversions.join("; "));
-        }
-        Ok(Observed { outcome, detail })
+            .map_err(err)
     }
 }

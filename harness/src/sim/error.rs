@@ -12,13 +12,27 @@ pub enum SimError {
     /// Booting or driving the guest failed.
     #[error(transparent)]
     Guest(#[from] GuestError),
+    // Wrapped errors are part of the message, not also a `source()`: a
+    // report printing the chain would say everything twice.
     /// The gdb stub failed.
     #[error("gdb: {0}")]
-    Gdb(#[from] ppcr_gdb::GdbError),
+    Gdb(ppcr_gdb::GdbError),
     /// Encoding the image failed.
     #[error("image: {0}")]
-    Encode(#[from] ppcr_core::format::EncodeError),
+    Encode(ppcr_core::format::EncodeError),
     /// The source run did not behave (no checkpoint, crash before it, ...).
     #[error("{0}")]
     Source(String),
+}
+
+impl From<ppcr_gdb::GdbError> for SimError {
+    fn from(e: ppcr_gdb::GdbError) -> Self {
+        SimError::Gdb(e)
+    }
+}
+
+impl From<ppcr_core::format::EncodeError> for SimError {
+    fn from(e: ppcr_core::format::EncodeError) -> Self {
+        SimError::Encode(e)
+    }
 }

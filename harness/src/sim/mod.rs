@@ -10,6 +10,7 @@
 
 pub mod checkpoint;
 mod error;
+mod forced;
 pub mod pool;
 mod reference;
 mod regs;
@@ -21,6 +22,7 @@ pub use checkpoint::{
     checkpoint, checkpoint_traced, checkpoint_with, Checkpoint, CheckpointOptions,
 };
 pub use error::SimError;
+pub use forced::{forced_outcome, ForcedError, Observed};
 pub use pool::{Pool, PoolKey, PoolStats};
 pub use reference::{reference, reference_cached, ReferenceKey};
 pub use restore::{
