@@ -83,27 +83,20 @@ pub fn producible(model: &'static CpuModel, record: RecordKind) -> Result<(), Sy
     }
 }
 
-/// The MSR a process of this flavour with these facilities would show.
-pub fn plausible_msr(family: Family, flavour: Flavour, f: &Facilities) -> u64 {
-    const EE: u64 = 1 << 15;
-    const PR: u64 = 1 << 14;
-    const ME: u64 = 1 << 12;
+/// The MSR a process of this flavour with these facilities would show on
+/// `model`.
+pub fn plausible_msr(model: &CpuModel, flavour: Flavour, f: &Facilities) -> u64 {
+    use crate::cpu::msr;
     let bit = |on: bool, b: u32| if on { 1u64 << b } else { 0 };
-    // FP (13), FE0 (11), FE1 (8) sit at the same place in every family.
-    let mut msr = EE | PR | ME | bit(f.fp, 13) | bit(f.fe0, 11) | bit(f.fe1, 8);
-    match family {
+    let mut base = 1 << msr::EE | 1 << msr::PR | 1 << msr::ME;
+    match model.family {
         Family::Book3s64 | Family::Book3s32 => {
-            // IR, DR, RI; SF (63), VEC (25), VSX (23), LE (0).
-            msr |= 1 << 5 | 1 << 4 | 1 << 1;
-            msr |= bit(flavour.is_64bit(), 63) | bit(f.vec, 25) | bit(f.vsx, 23);
-            msr |= bit(flavour.is_little_endian(), 0);
+            base |= 1 << msr::IR | 1 << msr::DR | 1 << msr::RI;
+            base |= bit(flavour.is_64bit(), msr::SF) | bit(flavour.is_little_endian(), msr::LE);
         }
-        Family::BookE | Family::Ppc440 => {
-            // CM (31) for 64-bit; bit 25 is SPE on e500v1/v2 and VEC on e6500.
-            msr |= bit(flavour.is_64bit(), 31) | bit(f.spe || f.vec, 25);
-        }
+        Family::BookE | Family::Ppc440 => base |= bit(flavour.is_64bit(), msr::CM),
     }
-    msr
+    msr::with_facilities(base, model.family, &model.caps, f)
 }
 
 /// A valid image of `model` running a `flavour` process that has `records`
@@ -145,7 +138,7 @@ pub fn image(
     }
     main.gpr[1] = USER_STACK - 0x100;
     main.nip = USER_CODE + 4 * (rng.next() % 256);
-    main.msr = plausible_msr(model.family, flavour, &facilities);
+    main.msr = plausible_msr(model, flavour, &facilities);
     main.ctr = rng.word(flavour);
     main.lr = USER_CODE + 4 * (rng.next() % 256);
     main.xer = rng.next() & 0xe000_007f;

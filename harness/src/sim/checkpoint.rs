@@ -4,9 +4,9 @@
 
 use ppcr_core::cpu::{CapabilitySet, Family};
 use ppcr_core::format::{
-    BookeDebugRecord, CpuState, DabrRecord, DawrRecord, DawrSlot, ElfAbi, Facilities, Flavour,
-    FormatVersion, FprRecord, Header, Image, MainRegs, RecordKind, Segment, SegmentFlags,
-    SourceCpu, SpeRecord, VmxRecord, VsxRecord,
+    BookeDebugRecord, CpuState, DabrRecord, DawrRecord, DawrSlot, ElfAbi, Flavour, FormatVersion,
+    FprRecord, Header, Image, MainRegs, RecordKind, Segment, SegmentFlags, SourceCpu, SpeRecord,
+    VmxRecord, VsxRecord,
 };
 use ppcr_gdb::{BreakpointKind, Client};
 use std::time::{Duration, Instant};
@@ -289,21 +289,8 @@ pub(crate) async fn run_to(
     Ok(guest.pc().await?)
 }
 
-/// The process-visible meaning of a raw MSR on a family, masked by what the
-/// CPU really has (MSR bits are no probe: POWER5+ keeps MSR[VEC] without
-/// VMX, e500v2 keeps MSR[FP] without an FPU; bit 25 is VEC or SPE).
-pub fn facilities_of(msr: u64, family: Family, caps: &CapabilitySet) -> Facilities {
-    let bit = |b: u32| msr & (1 << b) != 0;
-    let book3s = matches!(family, Family::Book3s64 | Family::Book3s32);
-    Facilities {
-        fp: bit(13) && caps.has_fpu(),
-        vec: bit(25) && caps.has_vmx(),
-        vsx: book3s && bit(23) && caps.has_vsx(),
-        spe: bit(25) && caps.has_spe(),
-        fe0: bit(11),
-        fe1: bit(8),
-    }
-}
+/// The process-visible meaning of a raw MSR (the pure rule lives in the core).
+pub use ppcr_core::cpu::msr::facilities_of;
 
 fn names(prefix: &str, n: usize, suffix: &str) -> Vec<String> {
     (0..n).map(|i| format!("{prefix}{i}{suffix}")).collect()

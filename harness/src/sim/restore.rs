@@ -5,8 +5,8 @@
 //! policy (or not, when forced).
 
 use ppcr_core::class::Outcome;
-use ppcr_core::cpu::{CapabilitySet, Family};
-use ppcr_core::format::{Facilities, Flavour, Image};
+use ppcr_core::cpu::Family;
+use ppcr_core::format::{Flavour, Image};
 use ppcr_core::policy::{self, Policy, Verdict};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -209,22 +209,9 @@ macro_rules! put {
 /// (family and flavour bits: SF/CM, LE, ME, RI, IP) plus the facility bits
 /// the image states, placed where the target family has them. A facility
 /// the target lacks is not set (bit 25 means SPE on e500v1/v2): the process
-/// traps on its first use, as it would under Linux.
-pub fn target_msr(user_msr: u64, family: Family, caps: &CapabilitySet, f: &Facilities) -> u64 {
-    let book3s = matches!(family, Family::Book3s64 | Family::Book3s32);
-    let mut msr = user_msr;
-    let mut set = |on: bool, bit: u32| {
-        if on {
-            msr |= 1 << bit;
-        }
-    };
-    set(f.fp, 13);
-    set(f.fe0, 11);
-    set(f.fe1, 8);
-    set((f.vec && caps.has_vmx()) || (f.spe && caps.has_spe()), 25);
-    set(f.vsx && book3s, 23);
-    msr
-}
+/// traps on its first use, as it would under Linux. The pure rule lives in
+/// the core.
+pub use ppcr_core::cpu::msr::with_facilities as target_msr;
 
 /// Writes `image` into `t` (stopped at its user entry) and runs it to the
 /// exit, a crash or `timeout`; decides the outcome against `reference`.
@@ -589,68 +576,4 @@ async fn restore_inner(
     report.checksum = res.checksum;
     report.crash = res.crash;
     Ok(report)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sim::checkpoint::facilities_of;
-    use ppcr_core::cpu::lookup;
-
-    const VEC_OR_SPE: u64 = 1 << 25;
-
-    #[test]
-    fn msr_meaning_is_masked_by_what_the_cpu_has() {
-        let e500v2 = lookup("e500v2").unwrap();
-        // e500v2 keeps MSR[FP] without an FPU; bit 25 is SPE there.
-        let f = facilities_of(0x0200_3000, Family::BookE, &e500v2.caps);
-        assert!(f.spe && !f.fp && !f.vec && !f.vsx);
-        // POWER5+ keeps MSR[VEC] without VMX.
-        let p5 = lookup("power5+").unwrap();
-        let f = facilities_of(0x8000_0000_0200_3000, Family::Book3s64, &p5.caps);
-        assert!(f.fp && !f.vec);
-        let p9 = lookup("power9").unwrap();
-        let f = facilities_of(0x8000_0000_0280_2000 | 0x900, Family::Book3s64, &p9.caps);
-        assert!(f.fp && f.vec && f.vsx && f.fe0 && f.fe1 && !f.spe);
-    }
-
-    #[test]
-    fn target_msr_places_facilities_where_the_family_has_them() {
-        let vec = Facilities {
-            vec: true,
-            ..Facilities::default()
-        };
-        let spe = Facilities {
-            spe: true,
-            ..Facilities::default()
-        };
-        let e500v2 = lookup("e500v2").unwrap();
-        let e6500 = lookup("e6500").unwrap();
-        // A VMX image never turns on SPE (same bit) on e500v2, and vice versa.
-        assert_eq!(
-            target_msr(0x1000, Family::BookE, &e500v2.caps, &vec),
-            0x1000
-        );
-        assert_eq!(
-            target_msr(0x1000, Family::BookE, &e500v2.caps, &spe),
-            0x1000 | VEC_OR_SPE
-        );
-        assert_eq!(
-            target_msr(0x8000_1000, Family::BookE, &e6500.caps, &vec),
-            0x8000_1000 | VEC_OR_SPE
-        );
-        assert_eq!(target_msr(0x1000, Family::BookE, &e6500.caps, &spe), 0x1000);
-        // VSX is a Book3S bit; the user MSR's SF/LE/RI are kept.
-        let p9 = lookup("power9").unwrap();
-        let all = Facilities {
-            fp: true,
-            vec: true,
-            vsx: true,
-            ..Facilities::default()
-        };
-        assert_eq!(
-            target_msr(0x8000_0000_0000_1003, Family::Book3s64, &p9.caps, &all),
-            0x8000_0000_0280_3003
-        );
-    }
 }

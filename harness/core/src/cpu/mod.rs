@@ -5,6 +5,7 @@ mod catalogue;
 mod hwcap;
 mod lookup;
 mod model;
+pub mod msr;
 
 pub use crate::format::Flavour;
 pub use caps::CapabilitySet;
